@@ -1,0 +1,44 @@
+"""The one place where parts are wired together, so tests can swap any of them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from bot.core import Core
+from bot.db import migrate
+from bot.db.engine import create_engine, session_factory
+from bot.settings import Settings
+
+
+class SchemaOutOfDate(RuntimeError):
+    pass
+
+
+@dataclass
+class App:
+    settings: Settings
+    engine: AsyncEngine
+    sessions: async_sessionmaker[AsyncSession]
+    core: Core
+
+    async def close(self) -> None:
+        await self.engine.dispose()
+
+
+def build_app(settings: Settings, database_url: str | None = None) -> App:
+    url = database_url or settings.database.url
+    engine = create_engine(url, echo=settings.database.echo)
+    sessions = session_factory(engine)
+    return App(settings=settings, engine=engine, sessions=sessions, core=Core(sessions, settings))
+
+
+async def check_schema(url: str) -> None:
+    """Refuse to start on a database that `tutorbot db upgrade` has not brought up to date."""
+    current, head = await migrate.current_revision(url), migrate.head_revision(url)
+    if current != head:
+        raise SchemaOutOfDate(
+            f"the database is at revision {current or 'none'}, the code needs {head}: "
+            "run `tutorbot db upgrade` first"
+        )

@@ -1,0 +1,220 @@
+"""Slash commands other than /start: lessons, plan, settings, pause, export, forget, help."""
+
+from __future__ import annotations
+
+import json
+
+from bot.core import enrolment
+from bot.core.context import Context
+from bot.core.markup import Bold, doc, line
+from bot.core.messages import Document, Reply
+from bot.core.names import LANGUAGE_NAMES
+from bot.core.render import lesson_doc, plan_doc
+from bot.services import learners, lessons, progress
+from bot.services.export import export_learner
+from bot.services.validation import parse_push_time, parse_timezone
+from curriculum import load_plan
+
+UPCOMING_LESSONS = 5
+
+
+def _require_enrolled(ctx: Context) -> bool:
+    if ctx.learner is None or not ctx.learner.enrolled:
+        ctx.say(ctx._("You have not chosen a study plan yet. Send /start to begin."))
+        return False
+    return True
+
+
+async def today(ctx: Context, _args: str) -> None:
+    if not _require_enrolled(ctx):
+        return
+    await show_lesson(ctx, intro=None)
+
+
+async def show_lesson(ctx: Context, intro: str | None) -> None:
+    learner = ctx.learner
+    assert learner is not None
+    lesson = progress.current_lesson(learner, ctx.now)
+    done = await lessons.is_completed(ctx.session, learner, lesson)
+    body = lesson_doc(lesson, learner.track, ctx._, completed=done)
+    if intro:
+        body = doc(intro) + body
+    if learner.paused:
+        body = body + doc(
+            ctx._("⏸ Your plan is paused: the day does not advance. /resume to continue.")
+        )
+    if done:
+        ctx.say(body)
+    else:
+        await ctx.ask(body, "lesson", [[(ctx._("✅ 完成 / Done"), f"done:{lesson.key}")]])
+
+
+async def mark_done(ctx: Context, lesson_key: str) -> None:
+    learner = ctx.learner
+    assert learner is not None
+    if not learner.enrolled:
+        ctx.say(ctx._("You have not chosen a study plan yet. Send /start to begin."))
+        return
+    plan = load_plan(learner.plan) if learner.plan else None
+    lesson = next((item for item in plan.lessons if item.key == lesson_key), None) if plan else None
+    if lesson is None:
+        ctx.say(ctx._("That lesson is not part of your current plan any more."), notice=True)
+        return
+    if not await lessons.complete_lesson(ctx.session, learner, lesson, ctx.now):
+        ctx.say(ctx._("Day {day} was already marked as done.").format(day=lesson.day), notice=True)
+        return
+    total = await lessons.completed_count(ctx.session, learner)
+    ctx.say(
+        ctx._("🎉 Day {day} done! {total} of {length} lessons completed. See you tomorrow.").format(
+            day=lesson.day, total=total, length=progress.plan_length(learner)
+        )
+    )
+
+
+async def plan_overview(ctx: Context, _args: str) -> None:
+    if not _require_enrolled(ctx):
+        return
+    learner = ctx.learner
+    assert learner is not None and learner.plan is not None
+    plan = load_plan(learner.plan)
+    day = progress.current_day(learner, progress.local_today(learner.timezone, ctx.now))
+    sequence = plan.lessons_for(learner.track)
+    upcoming = list(sequence[day : day + UPCOMING_LESSONS])
+    completed = await lessons.completed_count(ctx.session, learner)
+    ctx.say(plan_doc(plan, learner, day, completed, upcoming, ctx._))
+
+
+async def settings(ctx: Context, args: str) -> None:
+    if ctx.learner is None:
+        ctx.say(ctx._("You have not chosen a study plan yet. Send /start to begin."))
+        return
+    name, _, value = args.strip().partition(" ")
+    if not name:
+        await enrolment.show_settings(ctx)
+        return
+    await _typed_setting(ctx, name.lower(), value.strip())
+
+
+async def _typed_setting(ctx: Context, name: str, value: str) -> None:
+    """`/settings timezone Asia/Tokyo`, `/settings time 21:30`, `/settings language en`."""
+    learner = ctx.learner
+    assert learner is not None
+    usage = ctx._(
+        "Usage: /settings timezone Asia/Shanghai · /settings time 21:30 · /settings language en"
+    )
+    if name in {"timezone", "tz"}:
+        zone = parse_timezone(value)
+        if zone is None:
+            ctx.say(
+                ctx._(
+                    "“{text}” is not a timezone I know. Use an IANA name such as Asia/Shanghai "
+                    "or America/Los_Angeles, or /start to pick from a list."
+                ).format(text=value[:64])
+            )
+            return
+        await enrolment.choose(ctx, "tz", zone, enrolment.SETTINGS)
+    elif name == "time":
+        if parse_push_time(value) is None:
+            ctx.say(
+                ctx._(
+                    "“{text}” is not a time of day. Use HH:MM on a 24-hour clock, such as 07:30 or 21:00."
+                ).format(text=value[:64])
+            )
+            return
+        await enrolment.choose(
+            ctx, "time", parse_push_time(value).strftime("%H:%M"), enrolment.SETTINGS
+        )  # type: ignore[union-attr]
+    elif name in {"language", "lang"}:
+        if value.lower() not in LANGUAGE_NAMES:
+            ctx.say(usage)
+            return
+        await enrolment.choose(ctx, "lang", value.lower(), enrolment.SETTINGS)
+    else:
+        ctx.say(usage)
+
+
+async def pause(ctx: Context, _args: str) -> None:
+    if not _require_enrolled(ctx):
+        return
+    learner = ctx.learner
+    assert learner is not None
+    if learner.paused:
+        ctx.say(ctx._("Your plan is already paused. /resume when you are ready."))
+        return
+    progress.freeze(learner, progress.local_today(learner.timezone, ctx.now))
+    learner.paused = True
+    ctx.say(
+        ctx._(
+            "⏸ Paused on Day {day}. No lessons arrive and the day stays put until you /resume."
+        ).format(day=learner.next_lesson_day)
+    )
+
+
+async def resume(ctx: Context, _args: str) -> None:
+    if not _require_enrolled(ctx):
+        return
+    learner = ctx.learner
+    assert learner is not None
+    if not learner.paused:
+        ctx.say(ctx._("Your plan is not paused."))
+        return
+    learner.paused = False
+    learner.anchor_date = progress.local_today(learner.timezone, ctx.now)
+    ctx.say(
+        ctx._("▶ Welcome back! You continue with Day {day}.").format(day=learner.next_lesson_day)
+    )
+
+
+async def export(ctx: Context, _args: str) -> None:
+    if ctx.learner is None:
+        ctx.say(ctx._("I have no data about you."))
+        return
+    data = await export_learner(ctx.session, ctx.learner, ctx.now)
+    content = json.dumps(data, ensure_ascii=False, indent=2).encode("utf-8")
+    ctx.replies.append(
+        Reply(
+            body=doc(ctx._("Here is everything I store about you, as JSON.")),
+            document=Document(filename=f"tutorbot-export-{ctx.learner.id}.json", content=content),
+        )
+    )
+
+
+async def forget(ctx: Context, _args: str) -> None:
+    if ctx.learner is None:
+        ctx.say(ctx._("I have no data about you."))
+        return
+    await ctx.ask(
+        doc(
+            line(Bold(ctx._("Delete all your data?"))),
+            ctx._(
+                "Your settings, progress and history will be erased for good. This cannot be undone."
+            ),
+        ),
+        "forget",
+        [[(ctx._("Yes, delete everything"), "forget:yes"), (ctx._("Cancel"), "cancel")]],
+    )
+
+
+async def forget_confirmed(ctx: Context) -> None:
+    assert ctx.learner is not None
+    _ = ctx._  # keep the learner's language for the last reply
+    await learners.delete_learner(ctx.session, ctx.learner)
+    ctx.learner = None
+    ctx.say(_("All your data has been deleted. Send /start if you ever want to begin again."))
+
+
+async def help_(ctx: Context, _args: str) -> None:
+    _ = ctx._
+    ctx.say(
+        doc(
+            line(Bold(_("What I can do"))),
+            _("/start — choose your plan, track, timezone and time"),
+            _("/today — today's lesson"),
+            _("/plan — your plan and progress"),
+            _("/settings — change timezone, time, language, plan"),
+            _("/pause, /resume — stop and restart the daily lessons"),
+            _("/export — download all your data"),
+            _("/forget — delete all your data"),
+            _("/help — this list"),
+        )
+    )

@@ -1,0 +1,64 @@
+"""Everything one handler call needs: the session, the sender, the clock, the translator."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.core.i18n import Translate, normalise_language, translator
+from bot.core.markup import Doc, doc
+from bot.core.messages import Button, Incoming, Reply
+from bot.db.models import Learner
+from bot.services import menus
+from bot.settings import Settings
+
+ButtonSpec = tuple[str, str]  # (label, action)
+
+
+@dataclass
+class Context:
+    session: AsyncSession
+    incoming: Incoming
+    now: dt.datetime
+    settings: Settings
+    learner: Learner | None
+    replies: list[Reply] = field(default_factory=list)
+
+    @property
+    def language(self) -> str:
+        if self.learner is not None:
+            return self.learner.language
+        return normalise_language(self.incoming.locale_hint)
+
+    @property
+    def _(self) -> Translate:  # noqa: N802 - reads like gettext at call sites: ctx._("...")
+        return translator(self.language)
+
+    def say(self, body: Doc | str, *, notice: bool = False) -> None:
+        self.replies.append(Reply(body=body if isinstance(body, Doc) else doc(body), notice=notice))
+
+    async def ask(self, body: Doc | str, flow: str, rows: list[list[ButtonSpec]]) -> None:
+        """Send a reply with buttons whose presses come back as the given actions."""
+        assert self.learner is not None, "menus belong to a learner"
+        actions = [action for row in rows for _, action in row]
+        token = await menus.open_menu(
+            self.session,
+            self.learner,
+            flow,
+            actions,
+            self.now,
+            dt.timedelta(hours=self.settings.button_ttl_hours),
+        )
+        buttons: list[tuple[Button, ...]] = []
+        index = 0
+        for row in rows:
+            built = []
+            for label, _ in row:
+                built.append(Button(label=label, data=menus.callback_data(token, index)))
+                index += 1
+            buttons.append(tuple(built))
+        self.replies.append(
+            Reply(body=body if isinstance(body, Doc) else doc(body), buttons=tuple(buttons))
+        )

@@ -1,0 +1,93 @@
+"""Lessons, plans and settings as platform-neutral documents."""
+
+from __future__ import annotations
+
+from bot.core.i18n import Translate
+from bot.core.markup import Bold, Doc, Link, Plain, doc, line
+from bot.core.names import LANGUAGE_NAMES, plan_name, track_name
+from bot.db.models import Learner
+from curriculum import Lesson, Plan
+
+BAR_WIDTH = 20
+# Focus cells that carry no advice of their own.
+EMPTY_FOCUS = {"", "-", "—", "✅"}
+
+
+def progress_bar(done: int, total: int) -> str:
+    filled = round(BAR_WIDTH * done / total) if total else 0
+    return "▓" * filled + "░" * (BAR_WIDTH - filled)
+
+
+def _bullets(items: tuple[str, ...]) -> list[tuple[Plain, ...]]:
+    return [line(f"• {item}") for item in items]
+
+
+def lesson_doc(lesson: Lesson, learner_track: str | None, _: Translate, completed: bool) -> Doc:
+    lines = [
+        line(Bold(_("Day {day} · {title}").format(day=lesson.day, title=lesson.title))),
+        line(lesson.section),
+    ]
+    if lesson.depth:
+        lines.append(line(_("Depth: {depth}").format(depth=lesson.depth)))
+    topics = tuple(topic for topic in lesson.topics if topic != lesson.title)
+    if topics:
+        lines += [line(Bold(_("Topics")))] + _bullets(topics)
+    focus = lesson.focus.get(learner_track or "", "")
+    if focus not in EMPTY_FOCUS:
+        lines.append(line(Bold(_("Your focus")), f" ({track_name(learner_track, _)}): {focus}"))
+    if lesson.practice:
+        lines += [line(Bold(_("Practice")))] + _bullets(lesson.practice)
+    if lesson.deliverables:
+        lines += [line(Bold(_("Deliverables")))] + _bullets(lesson.deliverables)
+    if lesson.references:
+        lines.append(line(Bold(_("References"))))
+        lines += [line("• ", Link(ref.title, ref.url)) for ref in lesson.references]
+    if completed:
+        lines.append(line(_("✅ Completed")))
+    return Doc(tuple(lines))
+
+
+def plan_doc(
+    plan: Plan, learner: Learner, day: int, completed: int, upcoming: list[Lesson], _: Translate
+) -> Doc:
+    length = plan.length(learner.track)
+    lines = [line(Bold(plan_name(plan.id, _)))]
+    if learner.track:
+        lines.append(line(_("Track: {track}").format(track=track_name(learner.track, _))))
+    lines.append(
+        line(
+            _("Day {day} of {length} · {done} lessons done").format(
+                day=day, length=length, done=completed
+            )
+        )
+    )
+    lines.append(line(f"{progress_bar(completed, length)} {round(100 * completed / length)}%"))
+    if learner.paused:
+        lines.append(line(_("⏸ Paused. /resume to continue.")))
+    lines.append(line(Bold(_("Stages"))))
+    for stage in plan.stages:
+        first, last = stage.day_range
+        marker = "▶" if first <= day <= last else ("✓" if last < day else "·")
+        lines.append(line(f"{marker} {stage.title}"))
+    if upcoming:
+        lines.append(line(Bold(_("Coming up"))))
+        lines += [
+            line(_("Day {day} · {title}").format(day=item.day, title=item.title))
+            for item in upcoming
+        ]
+    return Doc(tuple(lines))
+
+
+def settings_doc(learner: Learner, _: Translate) -> Doc:
+    rows = [
+        (_("Plan"), plan_name(learner.plan, _)),
+        (_("Track"), track_name(learner.track, _)),
+        (_("Timezone"), learner.timezone),
+        (_("Daily lesson time"), learner.push_time.strftime("%H:%M")),
+        (_("Language"), LANGUAGE_NAMES.get(learner.language, learner.language)),
+        (_("Status"), _("paused") if learner.paused else _("active")),
+    ]
+    if learner.plan != "ai-fullstack-100":
+        rows = [row for row in rows if row[0] != _("Track")]
+    pair = _("{name}: {value}")
+    return doc(line(Bold(_("Your settings"))), *[line(pair.format(name=name, value=value)) for name, value in rows])

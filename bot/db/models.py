@@ -1,0 +1,151 @@
+"""SQLAlchemy 2.0 models. Every schema change comes with an Alembic revision in migrations/."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    Time,
+    UniqueConstraint,
+    func,
+)
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.types import TypeDecorator
+
+# Named constraints so Alembic migrations stay portable across SQLite and PostgreSQL.
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class UTCDateTime(TypeDecorator[dt.datetime]):
+    """Aware UTC datetimes in and out; SQLite hands back naive values otherwise."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: dt.datetime | None, dialect: Dialect) -> dt.datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        return value.astimezone(dt.UTC)
+
+    def process_result_value(
+        self, value: dt.datetime | None, dialect: Dialect
+    ) -> dt.datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class Timestamped:
+    created_at: Mapped[dt.datetime] = mapped_column(
+        UTCDateTime(), server_default=func.now(), nullable=False
+    )
+    updated_at: Mapped[dt.datetime] = mapped_column(
+        UTCDateTime(), server_default=func.now(), onupdate=func.now(), nullable=False
+    )
+
+
+class Learner(Timestamped, Base):
+    """One person on one platform. Enrolment fields stay NULL until onboarding finishes."""
+
+    __tablename__ = "learners"
+    __table_args__ = (UniqueConstraint("platform", "platform_user_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    platform: Mapped[str] = mapped_column(String(16), nullable=False)
+    platform_user_id: Mapped[str] = mapped_column(String(64), nullable=False)
+    display_name: Mapped[str] = mapped_column(String(128), nullable=False, default="")
+    language: Mapped[str] = mapped_column(String(8), nullable=False, default="zh")
+    timezone: Mapped[str] = mapped_column(String(64), nullable=False, default="Asia/Shanghai")
+    push_time: Mapped[dt.time] = mapped_column(Time, nullable=False, default=dt.time(8, 0))
+    plan: Mapped[str | None] = mapped_column(String(32))
+    track: Mapped[str | None] = mapped_column(String(16))
+    start_date: Mapped[dt.date | None] = mapped_column(Date)
+    # The learner's day advances with their local calendar; these two pin it so that a pause
+    # freezes progress: on `anchor_date` the learner was on `next_lesson_day`.
+    next_lesson_day: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
+    anchor_date: Mapped[dt.date | None] = mapped_column(Date)
+    paused: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    active: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
+    # What typed text the learner's next plain message answers ("timezone", "push_time"), if any.
+    awaiting: Mapped[str | None] = mapped_column(String(32))
+
+    completions: Mapped[list[LessonCompletion]] = relationship(
+        back_populates="learner", cascade="all, delete-orphan", passive_deletes=True
+    )
+
+    @property
+    def enrolled(self) -> bool:
+        return self.plan is not None and self.start_date is not None
+
+
+class LessonCompletion(Base):
+    __tablename__ = "lesson_completions"
+    __table_args__ = (UniqueConstraint("learner_id", "lesson_key"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    learner_id: Mapped[int] = mapped_column(
+        ForeignKey("learners.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    lesson_key: Mapped[str] = mapped_column(ForeignKey("curriculum_lessons.key"), nullable=False)
+    plan: Mapped[str] = mapped_column(String(32), nullable=False)
+    day: Mapped[int] = mapped_column(Integer, nullable=False)
+    completed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), nullable=False)
+
+    learner: Mapped[Learner] = relationship(back_populates="completions")
+
+
+class ButtonMenu(Base):
+    """The buttons of one reply. A press is honoured only for its owner, once, before expiry."""
+
+    __tablename__ = "button_menus"
+
+    token: Mapped[str] = mapped_column(String(16), primary_key=True)
+    learner_id: Mapped[int] = mapped_column(
+        ForeignKey("learners.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    # A menu belongs to a flow ("onboarding", "settings", "lesson", "forget"); opening a new
+    # menu of the same flow makes the older ones stale.
+    flow: Mapped[str] = mapped_column(String(32), nullable=False)
+    actions: Mapped[list[Any]] = mapped_column(JSON, nullable=False)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), nullable=False)
+    expires_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), nullable=False)
+    used_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    superseded: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+
+
+class CurriculumLesson(Base):
+    """The lessons the loaded curriculum offers; `tutorbot curriculum load` keeps it in sync."""
+
+    __tablename__ = "curriculum_lessons"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    plan: Mapped[str] = mapped_column(String(32), nullable=False, index=True)
+    track: Mapped[str | None] = mapped_column(String(16))
+    day: Mapped[int] = mapped_column(Integer, nullable=False)
+    title: Mapped[str] = mapped_column(Text, nullable=False)
+    content_hash: Mapped[str] = mapped_column(String(64), nullable=False)
+    # Lessons dropped from the sources are retired, never deleted: learners' history points at them.
+    retired: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)

@@ -1,0 +1,60 @@
+"""Learner records: lookup, creation, enrolment and deletion."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import delete, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.db.models import Learner
+from bot.services.progress import local_today
+from bot.services.validation import parse_push_time
+from bot.settings import LearnerDefaults
+
+MAX_DISPLAY_NAME = 128
+
+
+async def find_learner(session: AsyncSession, platform: str, user_id: str) -> Learner | None:
+    return await session.scalar(
+        select(Learner).where(Learner.platform == platform, Learner.platform_user_id == user_id)
+    )
+
+
+async def create_learner(
+    session: AsyncSession,
+    platform: str,
+    user_id: str,
+    display_name: str,
+    language: str,
+    defaults: LearnerDefaults,
+) -> Learner:
+    learner = Learner(
+        platform=platform,
+        platform_user_id=user_id,
+        display_name=display_name[:MAX_DISPLAY_NAME],
+        language=language,
+        timezone=defaults.timezone,
+        push_time=parse_push_time(defaults.push_time) or dt.time(8, 0),
+        next_lesson_day=1,
+        paused=False,
+        active=True,
+    )
+    session.add(learner)
+    await session.flush()
+    return learner
+
+
+def enrol(learner: Learner, now: dt.datetime) -> None:
+    """Start (or restart) the chosen plan at Day 1 on the learner's local today."""
+    today = local_today(learner.timezone, now)
+    learner.start_date = today
+    learner.anchor_date = today
+    learner.next_lesson_day = 1
+    learner.paused = False
+    learner.active = True
+
+
+async def delete_learner(session: AsyncSession, learner: Learner) -> None:
+    # Rows that reference the learner go with it (ON DELETE CASCADE on every child table).
+    await session.execute(delete(Learner).where(Learner.id == learner.id))
