@@ -58,9 +58,9 @@ class Core:
                 if text is not None and len(text) > self._settings.max_message_chars:
                     # Refused before any parsing: nothing a huge message says is acted on.
                     ctx.say(
-                        ctx._("That message is too long ({length} characters). Please keep it under {limit}.").format(
-                            length=len(text), limit=self._settings.max_message_chars
-                        )
+                        ctx._(
+                            "That message is too long ({length} characters). Please keep it under {limit}."
+                        ).format(length=len(text), limit=self._settings.max_message_chars)
                     )
                 elif incoming.callback is not None:
                     await self._press(ctx, incoming.callback)

@@ -90,4 +90,7 @@ def settings_doc(learner: Learner, _: Translate) -> Doc:
     if learner.plan != "ai-fullstack-100":
         rows = [row for row in rows if row[0] != _("Track")]
     pair = _("{name}: {value}")
-    return doc(line(Bold(_("Your settings"))), *[line(pair.format(name=name, value=value)) for name, value in rows])
+    return doc(
+        line(Bold(_("Your settings"))),
+        *[line(pair.format(name=name, value=value)) for name, value in rows],
+    )

@@ -21,7 +21,9 @@ async def snapshot(app: App) -> dict[str, Any]:
             if table.name == "curriculum_lessons":
                 continue
             rows = (await session.execute(select(table))).mappings().all()
-            tables[table.name] = sorted(json.dumps(dict(row), default=str, sort_keys=True) for row in rows)
+            tables[table.name] = sorted(
+                json.dumps(dict(row), default=str, sort_keys=True) for row in rows
+            )
     return tables
 
 
@@ -46,7 +48,9 @@ async def enrolled(app: App) -> Chat:
         ("   ", "Send /help"),
     ],
 )
-async def test_bad_messages_change_nothing(app: App, enrolled: Chat, message: str, expected: str) -> None:
+async def test_bad_messages_change_nothing(
+    app: App, enrolled: Chat, message: str, expected: str
+) -> None:
     before = await snapshot(app)
     text = await enrolled.say(message)
     assert expected in text
@@ -84,7 +88,9 @@ async def test_stale_foreign_forged_and_replayed_presses(app: App, enrolled: Cha
     assert "belong to someone else" in await bob.press_data(alices_button)
     assert bob.replies[0].notice
     stranger = Chat(app.core, user="mallory")
-    assert "这些按钮属于其他人" in await stranger.press_data(alices_button)  # no learner yet: Chinese
+    assert "这些按钮属于其他人" in await stranger.press_data(
+        alices_button
+    )  # no learner yet: Chinese
     for forged in ("nonsense", "abc:1", ":", "x" * 500, alices_button.split(":")[0] + ":99"):
         text = await enrolled.press_data(forged)
         assert "not valid" in text or "no longer valid" in text
@@ -117,7 +123,16 @@ async def test_forget_cancel_keeps_everything(app: App, enrolled: Chat) -> None:
 async def test_commands_before_start_do_not_create_a_learner(app: App) -> None:
     chat = Chat(app.core, user="newcomer", locale_hint="en")
     before = await snapshot(app)
-    for command in ("/today", "/plan", "/pause", "/resume", "/settings", "/export", "/forget", "hi"):
+    for command in (
+        "/today",
+        "/plan",
+        "/pause",
+        "/resume",
+        "/settings",
+        "/export",
+        "/forget",
+        "hi",
+    ):
         text = await chat.say(command)
         assert "/start" in text or "no data" in text or "commands" in text
     assert await snapshot(app) == before

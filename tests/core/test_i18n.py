@@ -30,7 +30,9 @@ def test_every_message_has_a_chinese_translation_with_the_same_placeholders() ->
     missing = sorted(message for message in messages if not translated.get(message))
     assert not missing, f"untranslated: {missing}"
     for message in messages:
-        assert sorted(PLACEHOLDER.findall(message)) == sorted(PLACEHOLDER.findall(translated[message])), message
+        assert sorted(PLACEHOLDER.findall(message)) == sorted(
+            PLACEHOLDER.findall(translated[message])
+        ), message
 
 
 def test_translator_picks_the_language() -> None:

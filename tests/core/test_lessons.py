@@ -13,7 +13,9 @@ from tests.support.chat import Chat, enrol
 
 async def completions(app: App) -> list[str]:
     async with app.sessions() as session:
-        return list(await session.scalars(select(LessonCompletion.lesson_key).order_by(LessonCompletion.id)))
+        return list(
+            await session.scalars(select(LessonCompletion.lesson_key).order_by(LessonCompletion.id))
+        )
 
 
 async def test_today_shows_the_lesson_with_focus_and_a_done_button(app: App) -> None:

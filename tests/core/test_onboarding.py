@@ -117,7 +117,11 @@ async def test_settings_changes_through_buttons_and_typed_commands(app: App) -> 
     assert "语言：中文" in text
     learner = await learner_row(app)
     assert learner is not None
-    assert (learner.push_time, learner.timezone, learner.language) == (dt.time(7, 0), "Asia/Tokyo", "zh")
+    assert (learner.push_time, learner.timezone, learner.language) == (
+        dt.time(7, 0),
+        "Asia/Tokyo",
+        "zh",
+    )
 
 
 async def test_a_new_menu_makes_the_previous_one_stale(app: App) -> None:
@@ -130,8 +134,12 @@ async def test_a_new_menu_makes_the_previous_one_stale(app: App) -> None:
     assert "out of date" in text
     async with app.sessions() as session:
         open_menus = await session.scalar(
-            select(func.count()).select_from(ButtonMenu).where(
-                ButtonMenu.used_at.is_(None), ButtonMenu.superseded.is_(False),
-                ButtonMenu.flow == "settings")
+            select(func.count())
+            .select_from(ButtonMenu)
+            .where(
+                ButtonMenu.used_at.is_(None),
+                ButtonMenu.superseded.is_(False),
+                ButtonMenu.flow == "settings",
+            )
         )
     assert open_menus == 1

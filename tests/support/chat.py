@@ -58,8 +58,14 @@ class Chat:
         self.now = self.now + dt.timedelta(**delta)
 
 
-async def enrol(chat: Chat, plan_label: str = "100", track_label: str | None = "Application",
-                timezone: str = "Asia/Shanghai", time: str = "08:00", language: str = "English") -> str:
+async def enrol(
+    chat: Chat,
+    plan_label: str = "100",
+    track_label: str | None = "Application",
+    timezone: str = "Asia/Shanghai",
+    time: str = "08:00",
+    language: str = "English",
+) -> str:
     """Walk /start with buttons: language, plan, track, timezone, time."""
     await chat.say("/start")
     await chat.press(language)
