@@ -19,6 +19,15 @@ def parse_now(text: str) -> dt.datetime:
     return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
 
 
+def fixed_clock(text: str) -> Clock:
+    moment = parse_now(text)
+    return lambda: moment
+
+
+def system_clock() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
 def format_reply(reply: Reply) -> str:
     parts = [render_plain(reply.body)]
     numbered = [f"[{index}] {button.label}" for index, button in enumerate(reply.flat_buttons(), 1)]
@@ -52,7 +61,7 @@ class ConsoleChat:
             except ValueError:
                 self._print("(!now wants an ISO datetime, e.g. 2026-03-08T09:00:00+00:00)")
                 return []
-            self._clock = lambda: moment
+            self._clock = fixed_clock(line[5:])
             self._print(f"(clock set to {moment.isoformat()})")
             return []
         incoming = Incoming(
