@@ -7,10 +7,13 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     Date,
     DateTime,
+    Float,
     ForeignKey,
+    Index,
     Integer,
     MetaData,
     String,
@@ -91,6 +94,12 @@ class Learner(Timestamped, Base):
     active: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
     # What typed text the learner's next plain message answers ("timezone", "push_time"), if any.
     awaiting: Mapped[str | None] = mapped_column(String(32))
+    # Per-learner quiz limits; NULL means the deployment's default (TUTORBOT_QUIZ__*).
+    new_per_day: Mapped[int | None] = mapped_column(Integer)
+    reviews_per_day: Mapped[int | None] = mapped_column(Integer)
+    desired_retention: Mapped[float | None] = mapped_column(Float)
+    # FSRS weights fitted to this learner's reviews by the nightly optimizer, when it has run.
+    fsrs_parameters: Mapped[list[float] | None] = mapped_column(JSON)
 
     completions: Mapped[list[LessonCompletion]] = relationship(
         back_populates="learner", cascade="all, delete-orphan", passive_deletes=True
@@ -149,3 +158,101 @@ class CurriculumLesson(Base):
     content_hash: Mapped[str] = mapped_column(String(64), nullable=False)
     # Lessons dropped from the sources are retired, never deleted: learners' history points at them.
     retired: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+
+
+class QuestionRow(Base):
+    """A bank question as imported; `tutorbot bank import` keeps it in step with the bank files."""
+
+    __tablename__ = "questions"
+
+    id: Mapped[str] = mapped_column(String(16), primary_key=True)
+    plan: Mapped[str] = mapped_column(String(32), nullable=False)
+    track: Mapped[str | None] = mapped_column(String(16))
+    day: Mapped[int] = mapped_column(Integer, nullable=False)
+    lesson_key: Mapped[str] = mapped_column(
+        ForeignKey("curriculum_lessons.key"), nullable=False, index=True
+    )
+    topic: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    kind: Mapped[str] = mapped_column(String(16), nullable=False)
+    language: Mapped[str] = mapped_column(String(8), nullable=False, default="zh")
+    stem: Mapped[str] = mapped_column(Text, nullable=False)
+    options: Mapped[list[str]] = mapped_column(JSON, nullable=False, default=list)
+    answer: Mapped[str] = mapped_column(Text, nullable=False)
+    accepted: Mapped[list[str]] = mapped_column(JSON, nullable=False, default=list)
+    explanation: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    sources: Mapped[list[dict[str, str]]] = mapped_column(JSON, nullable=False, default=list)
+    difficulty: Mapped[int] = mapped_column(Integer, nullable=False, default=3)
+    provenance: Mapped[str] = mapped_column(String(64), nullable=False, default="curated")
+    version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
+    content_hash: Mapped[str] = mapped_column(String(16), nullable=False)
+    # Questions removed from the banks are retired, not deleted: learners' history points at them.
+    retired: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+
+
+class CardRow(Base):
+    """One learner's FSRS card for one question."""
+
+    __tablename__ = "cards"
+    __table_args__ = (
+        UniqueConstraint("learner_id", "question_id"),
+        # Next-card selection: a learner's unsuspended cards in due order.
+        Index("ix_cards_learner_due", "learner_id", "suspended", "due"),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    learner_id: Mapped[int] = mapped_column(
+        ForeignKey("learners.id", ondelete="CASCADE"), nullable=False
+    )
+    question_id: Mapped[str] = mapped_column(ForeignKey("questions.id"), nullable=False)
+    lesson_key: Mapped[str] = mapped_column(String(64), nullable=False)
+    # fsrs.Card.to_dict(): the library's own serialisation is the source of truth.
+    fsrs_card: Mapped[dict[str, Any]] = mapped_column(JSON, nullable=False)
+    # Copies of fields inside fsrs_card, kept for indexing and statistics.
+    due: Mapped[dt.datetime] = mapped_column(UTCDateTime(), nullable=False)
+    state: Mapped[int] = mapped_column(Integer, nullable=False)
+    reps: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    lapses: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    suspended: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), nullable=False)
+
+
+class ReviewLogRow(Base):
+    """Every review, kept so that FSRS parameters can be optimised per learner later."""
+
+    __tablename__ = "review_logs"
+    __table_args__ = (Index("ix_review_logs_learner_time", "learner_id", "reviewed_at"),)
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    card_id: Mapped[int] = mapped_column(
+        ForeignKey("cards.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    learner_id: Mapped[int] = mapped_column(
+        ForeignKey("learners.id", ondelete="CASCADE"), nullable=False
+    )
+    rating: Mapped[int] = mapped_column(Integer, nullable=False)
+    reviewed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), nullable=False)
+    duration_ms: Mapped[int | None] = mapped_column(Integer)
+    # The card's FSRS state before this review (1 learning, 2 review, 3 relearning).
+    state_before: Mapped[int] = mapped_column(Integer, nullable=False)
+    correct: Mapped[bool | None] = mapped_column(Boolean)
+
+
+class QuizSessionRow(Base):
+    """A /quiz run: its queue of questions and where the learner is in it."""
+
+    __tablename__ = "quiz_sessions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    learner_id: Mapped[int] = mapped_column(
+        ForeignKey("learners.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    # "scheduled" reviews change the schedule; "practice" (a day or topic) never does.
+    mode: Mapped[str] = mapped_column(String(16), nullable=False)
+    scope: Mapped[str | None] = mapped_column(String(128))
+    queue: Mapped[list[str]] = mapped_column(JSON, nullable=False)
+    position: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    answered: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    correct: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    presented_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    started_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), nullable=False)
+    finished_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())

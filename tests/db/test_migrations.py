@@ -17,7 +17,16 @@ from bot.db.engine import create_engine
 from bot.db.models import Base
 from tests.conftest import postgres_url
 
-EXPECTED_TABLES = {"learners", "lesson_completions", "button_menus", "curriculum_lessons"}
+EXPECTED_TABLES = {
+    "learners",
+    "lesson_completions",
+    "button_menus",
+    "curriculum_lessons",
+    "questions",
+    "cards",
+    "review_logs",
+    "quiz_sessions",
+}
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
