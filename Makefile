@@ -3,7 +3,7 @@ SHELL := /bin/bash
 UV ?= uv
 export UV_PYTHON_DOWNLOADS := never
 
-.PHONY: run test bench lint messages uv sync db
+.PHONY: run test bench lint messages uv sync db fonts
 
 uv:
 	@command -v $(UV) >/dev/null 2>&1 || python3 -m pip install --quiet uv
@@ -14,17 +14,41 @@ sync: uv
 db: sync
 	$(UV) run tutorbot db upgrade
 	$(UV) run tutorbot curriculum load
+	$(UV) run tutorbot bank import
+
+CJK_FONT_PACKAGE ?= fonts-wqy-microhei
+
+## A Chinese font for the retrospective charts: installed once as root on Debian/Ubuntu when no
+## font covers Chinese; otherwise a hint (the charts fall back to English labels without one).
+fonts:
+	@if fc-list :lang=zh 2>/dev/null | grep -q . || [ -e /usr/share/fonts/truetype/wqy/wqy-microhei.ttc ]; then \
+		:; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+		echo "installing $(CJK_FONT_PACKAGE) for the Chinese labels of the retrospective charts"; \
+		{ apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+			--no-install-recommends $(CJK_FONT_PACKAGE) >/dev/null; } \
+			|| echo "could not install $(CJK_FONT_PACKAGE): charts use English labels"; \
+	else \
+		echo "hint: no Chinese font found, so charts use English labels;" \
+			"install one, e.g. sudo apt-get install $(CJK_FONT_PACKAGE)"; \
+	fi
 
 ## Start the console bot on the embedded SQLite database.
-run: db
+run: db fonts
 	$(UV) run tutorbot chat --user $${TUTORBOT_CONSOLE_USER:-$${USER:-learner}}
 
 ## The whole test suite (PostgreSQL too when TUTORBOT_TEST_POSTGRES_URL is set).
-test: sync
+test: sync fonts
 	$(UV) run pytest
 
 bench: sync
 	$(UV) run python -m tests.benchmarks
+
+## Retrieval quality on ../shared/eval/ask_dev.jsonl: hit@1, hit@5 and MRR per fusion method
+## (goal: hit@5 >= 0.95, MRR >= 0.80). The index it builds in data/qdrant-eval is reused.
+.PHONY: eval
+eval: sync
+	$(UV) run python -m retrieval.eval
 
 lint: sync
 	$(UV) run ruff check .

@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from bot.core import Core
 from bot.db import migrate
 from bot.db.engine import create_engine, session_factory
+from bot.services.ask_engine import AskEngine
 from bot.settings import Settings
 
 
@@ -22,16 +23,29 @@ class App:
     engine: AsyncEngine
     sessions: async_sessionmaker[AsyncSession]
     core: Core
+    ask_engine: AskEngine
 
     async def close(self) -> None:
+        await self.ask_engine.close()
         await self.engine.dispose()
 
 
-def build_app(settings: Settings, database_url: str | None = None) -> App:
+def build_app(
+    settings: Settings, database_url: str | None = None, ask_engine: AskEngine | None = None
+) -> App:
     url = database_url or settings.database.url
     engine = create_engine(url, echo=settings.database.echo)
     sessions = session_factory(engine)
-    return App(settings=settings, engine=engine, sessions=sessions, core=Core(sessions, settings))
+    # Loads nothing until the first question: the embedding model and Qdrant open lazily.
+    ask_engine = ask_engine or AskEngine(settings)
+    ask_engine.sessions = sessions
+    return App(
+        settings=settings,
+        engine=engine,
+        sessions=sessions,
+        core=Core(sessions, settings, ask_engine=ask_engine),
+        ask_engine=ask_engine,
+    )
 
 
 async def check_schema(url: str) -> None:

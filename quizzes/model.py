@@ -5,10 +5,13 @@ from __future__ import annotations
 import enum
 import hashlib
 import json
+import re
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 ID_LENGTH = 16
+# What `content_hash` produces; ids in bank files must keep this shape.
+ID_PATTERN = re.compile(rf"[0-9a-f]{{{ID_LENGTH}}}")
 
 
 class Kind(enum.StrEnum):

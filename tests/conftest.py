@@ -98,6 +98,15 @@ def database_url(
 
 
 @pytest.fixture
+def postgres_database_url(postgres_session_url: str | None) -> str:
+    """The PostgreSQL test database, emptied of learner data; for PostgreSQL-only behaviour."""
+    if not postgres_session_url:
+        pytest.skip(f"{POSTGRES_ENV} not set")
+    asyncio.run(truncate_postgres(postgres_session_url))
+    return postgres_session_url
+
+
+@pytest.fixture
 def settings() -> Settings:
     return Settings(_env_file=None)  # type: ignore[call-arg]
 

@@ -7,7 +7,8 @@ import datetime as dt
 from collections.abc import Callable, Iterable
 from typing import TextIO
 
-from bot.core import Core, Incoming, Reply, render_plain
+from bot.core import Core, Incoming, Reply, render_plain, settled
+from bot.scheduling.transport import NO_LIMITS
 
 PLATFORM = "console"
 Clock = Callable[[], dt.datetime]
@@ -42,12 +43,36 @@ def format_reply(reply: Reply) -> str:
 
 
 class ConsoleChat:
+    """One learner's terminal. It is also the console's transport for pushes (daily lessons,
+    retrospectives), which the dispatcher hands to `deliver`."""
+
+    platform = PLATFORM
+    limits = NO_LIMITS
+
     def __init__(self, core: Core, user: str, clock: Clock, out: TextIO) -> None:
         self._core = core
         self._user = user
         self._clock = clock
         self._out = out
         self._last_buttons: list[str] = []
+
+    @property
+    def user(self) -> str:
+        return self._user
+
+    def now(self) -> dt.datetime:
+        return self._clock()
+
+    def _show(self, replies: list[Reply]) -> None:
+        for reply in replies:
+            self._print(format_reply(reply))
+            self._print("")
+            if reply.buttons:
+                self._last_buttons = [button.data for button in reply.flat_buttons()]
+
+    async def deliver(self, chat_id: str, is_group: bool, replies: list[Reply]) -> None:
+        self._print("📬")
+        self._show(replies)
 
     def _print(self, text: str) -> None:
         self._out.write(text + "\n")
@@ -83,12 +108,11 @@ class ConsoleChat:
                 display_name=self._user,
                 callback=target,
             )
-        replies = await self._core.handle(incoming, self._clock())
-        for reply in replies:
-            self._print(format_reply(reply))
-            self._print("")
-            if reply.buttons:
-                self._last_buttons = [button.data for button in reply.flat_buttons()]
+        # A terminal cannot edit what it printed: a streamed answer is shown once, complete.
+        replies = [
+            await settled(reply) for reply in await self._core.handle(incoming, self._clock())
+        ]
+        self._show(replies)
         return replies
 
     def _button(self, number: str) -> str | None:

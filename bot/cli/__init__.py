@@ -8,10 +8,10 @@ import inspect
 import sys
 from collections.abc import Sequence
 
-from bot.cli import chat, curriculum_cmd, db, lesson
+from bot.cli import bank, chat, curriculum_cmd, db, lesson, run, search
 
 # Each module adds its sub-command(s) and sets `handler` (sync or async, returning an exit code).
-COMMAND_MODULES = [chat, lesson, db, curriculum_cmd]
+COMMAND_MODULES = [chat, lesson, db, curriculum_cmd, bank, run, search]
 
 
 def build_parser() -> argparse.ArgumentParser:

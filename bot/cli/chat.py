@@ -22,12 +22,18 @@ def register(subparsers: Any) -> None:
 async def run(args: argparse.Namespace) -> int:
     from bot.adapters.console import ConsoleChat, fixed_clock, system_clock
     from bot.app import build_app, check_schema
+    from bot.scheduling.dispatcher import Dispatcher
+    from bot.scheduling.service import tick
 
     url = database_url(args)
     clock = fixed_clock(args.now) if args.now else system_clock
     await check_schema(url)
     app = build_app(get_settings(), url)
     chat = ConsoleChat(app.core, args.user, clock, sys.stdout)
+    # The console is its own scheduler: before each line, whatever push is due arrives first.
+    dispatcher = Dispatcher(
+        app.sessions, app.core, {chat.platform: chat}, "console", chat.now, only_chat=args.user
+    )
     if sys.stdin.isatty():
         print(
             f"tutorbot console · you are {args.user} · /start to begin, /help for commands, Ctrl-D to quit"
@@ -35,6 +41,8 @@ async def run(args: argparse.Namespace) -> int:
     try:
         while line := await asyncio.to_thread(sys.stdin.readline):
             if line.strip():
+                await tick(app, chat.now())
+                await dispatcher.run_once()
                 await chat.send(line)
     finally:
         await app.close()

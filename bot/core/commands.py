@@ -11,6 +11,7 @@ from bot.core.messages import Document, Reply
 from bot.core.names import LANGUAGE_NAMES
 from bot.core.render import lesson_doc, plan_doc
 from bot.services import learners, lessons, progress
+from bot.services.chart_files import forget_charts
 from bot.services.export import export_learner
 from bot.services.validation import parse_push_time, parse_timezone
 from curriculum import load_plan
@@ -198,6 +199,7 @@ async def forget(ctx: Context, _args: str) -> None:
 async def forget_confirmed(ctx: Context) -> None:
     assert ctx.learner is not None
     _ = ctx._  # keep the learner's language for the last reply
+    forget_charts(ctx.settings.retro.chart_dir, "learner", ctx.learner.id)
     await learners.delete_learner(ctx.session, ctx.learner)
     ctx.learner = None
     ctx.say(_("All your data has been deleted. Send /start if you ever want to begin again."))
@@ -211,6 +213,11 @@ async def help_(ctx: Context, _args: str) -> None:
             _("/start — choose your plan, track, timezone and time"),
             _("/today — today's lesson"),
             _("/plan — your plan and progress"),
+            _(
+                "/quiz — review what you learned (/quiz 25 or /quiz LoRA to practise a day or a term)"
+            ),
+            _("/progress — streak, cards, retention, what is due"),
+            _("/retro — this week's retrospective: goals, weak spots, next week, a chart"),
             _("/settings — change timezone, time, language, plan"),
             _("/pause, /resume — stop and restart the daily lessons"),
             _("/export — download all your data"),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -13,6 +14,9 @@ from bot.core.messages import Button, Incoming, Reply
 from bot.db.models import Learner
 from bot.services import menus
 from bot.settings import Settings
+
+if TYPE_CHECKING:
+    from bot.services.ask_engine import AskEngine
 
 ButtonSpec = tuple[str, str]  # (label, action)
 
@@ -25,9 +29,15 @@ class Context:
     settings: Settings
     learner: Learner | None
     replies: list[Reply] = field(default_factory=list)
+    # A group's language, for messages posted in its channel.
+    language_override: str | None = None
+    # The retriever and answer model behind /ask (built once per process by the app).
+    ask_engine: AskEngine | None = None
 
     @property
     def language(self) -> str:
+        if self.language_override is not None:
+            return self.language_override
         if self.learner is not None:
             return self.learner.language
         return normalise_language(self.incoming.locale_hint)
@@ -39,8 +49,9 @@ class Context:
     def say(self, body: Doc | str, *, notice: bool = False) -> None:
         self.replies.append(Reply(body=body if isinstance(body, Doc) else doc(body), notice=notice))
 
-    async def ask(self, body: Doc | str, flow: str, rows: list[list[ButtonSpec]]) -> None:
-        """Send a reply with buttons whose presses come back as the given actions."""
+    async def ask(self, body: Doc | str, flow: str, rows: list[list[ButtonSpec]]) -> str:
+        """Send a reply with buttons whose presses come back as the given actions; returns the
+        menu's token."""
         assert self.learner is not None, "menus belong to a learner"
         actions = [action for row in rows for _, action in row]
         token = await menus.open_menu(
@@ -62,3 +73,4 @@ class Context:
         self.replies.append(
             Reply(body=body if isinstance(body, Doc) else doc(body), buttons=tuple(buttons))
         )
+        return token

@@ -8,12 +8,15 @@ from collections.abc import Awaitable, Callable
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.core import commands, enrolment
+from bot.core import ask, commands, enrolment, groups, pushes, quiz, retro, stats
 from bot.core.context import Context
 from bot.core.i18n import N_, normalise_language, translator
 from bot.core.markup import doc
 from bot.core.messages import Incoming, Reply
+from bot.db.models import Learner
+from bot.db.schedule_models import Group
 from bot.services import learners, menus
+from bot.services.ask_engine import AskEngine
 from bot.services.menus import Refusal
 from bot.settings import Settings
 
@@ -30,6 +33,10 @@ COMMANDS: dict[str, Command] = {
     "export": commands.export,
     "forget": commands.forget,
     "help": commands.help_,
+    "quiz": quiz.quiz,
+    "progress": stats.progress,
+    "retro": retro.retro_command,
+    "ask": ask.ask,
 }
 
 REFUSALS = {
@@ -43,9 +50,15 @@ REFUSALS = {
 
 
 class Core:
-    def __init__(self, sessions: async_sessionmaker[AsyncSession], settings: Settings) -> None:
+    def __init__(
+        self,
+        sessions: async_sessionmaker[AsyncSession],
+        settings: Settings,
+        ask_engine: AskEngine | None = None,
+    ) -> None:
         self._sessions = sessions
         self._settings = settings
+        self._ask_engine = ask_engine
 
     async def handle(self, incoming: Incoming, now: dt.datetime) -> list[Reply]:
         if now.tzinfo is None:
@@ -54,7 +67,13 @@ class Core:
         try:
             async with self._sessions() as session, session.begin():
                 learner = await learners.find_learner(session, incoming.platform, incoming.user_id)
-                ctx = Context(session, incoming, now, self._settings, learner)
+                if learner is not None and not learner.active:
+                    # Marked inactive when the platform said they blocked the bot; writing to us
+                    # again means they are reachable again.
+                    learner.active = True
+                ctx = Context(
+                    session, incoming, now, self._settings, learner, ask_engine=self._ask_engine
+                )
                 if text is not None and len(text) > self._settings.max_message_chars:
                     # Refused before any parsing: nothing a huge message says is acted on.
                     ctx.say(
@@ -80,14 +99,69 @@ class Core:
                 )
             ]
 
+    async def compose(
+        self, recipient_type: str, recipient_id: int, kind: str, now: dt.datetime
+    ) -> list[Reply] | None:
+        """A push for its recipient, built at send time so that it is current; None when the
+        recipient is gone, inactive, paused or not enrolled any more (nothing to send)."""
+        from bot.core import retro  # the retrospective pulls in matplotlib: load it on first use
+
+        async with self._sessions() as session, session.begin():
+            if recipient_type == "group":
+                group = await session.get(Group, recipient_id)
+                if group is None or not group.active or group.paused or not group.enrolled:
+                    return None
+                incoming = Incoming(
+                    platform=group.platform, user_id="", chat_id=group.chat_id, is_group=True
+                )
+                ctx = Context(
+                    session, incoming, now, self._settings, None, language_override=group.language
+                )
+                await (
+                    pushes.daily_for_group(ctx, group)
+                    if kind == "daily"
+                    else retro.retro_for_group(ctx, group)
+                )
+                return ctx.replies
+            learner = await session.get(Learner, recipient_id)
+            if learner is None or not learner.active or learner.paused or not learner.enrolled:
+                return None
+            incoming = Incoming(
+                platform=learner.platform,
+                user_id=learner.platform_user_id,
+                chat_id=learner.platform_user_id,
+            )
+            ctx = Context(session, incoming, now, self._settings, learner)
+            await (
+                pushes.daily_for_learner(ctx) if kind == "daily" else retro.retro_for_learner(ctx)
+            )
+            return ctx.replies
+
+    async def recipient_blocked(self, platform: str, user_id: str, now: dt.datetime) -> bool:
+        """The platform refused a message because the user blocked the bot: mark the learner
+        inactive so nothing is pushed to them until they write again. False when there is no
+        such learner."""
+        if now.tzinfo is None:
+            raise ValueError("now must be timezone-aware")
+        async with self._sessions() as session, session.begin():
+            found = await learners.mark_inactive(session, platform, user_id)
+        if found:
+            log.info("%s user %s blocked the bot (%s): marked inactive", platform, user_id, now)
+        return found
+
     async def _text(self, ctx: Context, text: str) -> None:
         stripped = text.strip()
         if stripped.startswith("/"):
             name, _, args = stripped[1:].partition(" ")
             # Group chats address commands as /today@botname.
             name = name.split("@", 1)[0].lower()
-            if ctx.learner is not None and name in COMMANDS | {"start": None}:
+            if ctx.learner is not None and (ctx.learner.awaiting or "").startswith(
+                ("timezone", "time")
+            ):
+                # A command abandons a half-typed setting; a quiz card stays open.
                 ctx.learner.awaiting = None
+            if ctx.incoming.is_group and await groups.command(ctx, name, args):
+                return
             if name == "start":
                 await enrolment.start(ctx)
             elif name in COMMANDS:
@@ -99,11 +173,18 @@ class Core:
                     )
                 )
             return
+        if ctx.incoming.is_group:
+            return  # people talk to each other in groups: only commands are for the bot
         if ctx.learner is not None and ctx.learner.awaiting:
-            await enrolment.typed_answer(ctx, stripped)
+            if ctx.learner.awaiting.startswith(("cloze:", "quiz:")):
+                await quiz.typed(ctx, stripped)
+            else:
+                await enrolment.typed_answer(ctx, stripped)
             return
         if not stripped:
             ctx.say(ctx._("Send /help to see what I can do."))
+            return
+        if await ask.followup(ctx, stripped):
             return
         ctx.say(ctx._("I work with commands: /today for your lesson, /help for the full list."))
 
@@ -112,9 +193,27 @@ class Core:
         if isinstance(press, Refusal):
             ctx.say(ctx._(REFUSALS[press]), notice=True)
             return
+        if press.flow == groups.GROUP_QUIZ:  # anyone in the group may answer, once
+            group_id, question_id, value = press.action.split(":", 1)[1].split(":", 2)
+            await groups.answer(ctx, press.menu.token, int(group_id), question_id, value)
+            return
         assert ctx.learner is not None
-        ctx.learner.awaiting = None
+        if press.flow != "quiz":
+            ctx.learner.awaiting = None
         await self._act(ctx, press.action)
+
+    async def _quiz_action(self, ctx: Context, kind: str, rest: str) -> None:
+        parts = rest.split(":")
+        if kind == "qstop":
+            await quiz.stop(ctx, int(parts[0]))
+            return
+        session_id, position = int(parts[0]), int(parts[1])
+        if kind == "qa":
+            await quiz.press_answer(ctx, session_id, position, parts[2])
+        elif kind == "qs":
+            await quiz.reveal(ctx, session_id, position)
+        else:
+            await quiz.rate(ctx, session_id, position, int(parts[2]))
 
     async def _act(self, ctx: Context, action: str) -> None:
         kind, _, rest = action.partition(":")
@@ -133,6 +232,18 @@ class Core:
             await commands.resume(ctx, "")
         elif kind == "forget" and rest == "yes":
             await commands.forget_confirmed(ctx)
+        elif kind == "explain":
+            await quiz.explain(ctx, rest)
+        elif kind == "gask":
+            group_id, _, field = rest.partition(":")
+            await groups.ask_choice(ctx, int(group_id), field)
+        elif kind == "gset":
+            group_id, field, value = rest.split(":", 2)
+            await groups.set_choice(ctx, int(group_id), field, value)
+        elif kind in {"qa", "qs", "qr", "qstop"}:
+            await self._quiz_action(ctx, kind, rest)
+        elif kind == ask.FEEDBACK_ACTION:
+            await ask.feedback(ctx, rest)
         elif kind == "cancel":
             ctx.say(ctx._("Cancelled. Nothing was changed."))
         else:

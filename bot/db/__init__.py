@@ -2,11 +2,16 @@
 
 from bot.db.engine import create_engine, session_factory
 from bot.db.models import Base, ButtonMenu, CurriculumLesson, Learner, LessonCompletion
+from bot.db.schedule_models import Delivery, Group, GroupMember, GroupQuizAnswer
 
 __all__ = [
     "Base",
     "ButtonMenu",
     "CurriculumLesson",
+    "Delivery",
+    "Group",
+    "GroupMember",
+    "GroupQuizAnswer",
     "Learner",
     "LessonCompletion",
     "create_engine",

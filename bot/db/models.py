@@ -74,7 +74,11 @@ class Learner(Timestamped, Base):
     """One person on one platform. Enrolment fields stay NULL until onboarding finishes."""
 
     __tablename__ = "learners"
-    __table_args__ = (UniqueConstraint("platform", "platform_user_id"),)
+    __table_args__ = (
+        UniqueConstraint("platform", "platform_user_id"),
+        # The scheduler's tick: who in this timezone has a push time in the last minute.
+        Index("ix_learners_schedule", "timezone", "push_time"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     platform: Mapped[str] = mapped_column(String(16), nullable=False)
@@ -98,6 +102,19 @@ class Learner(Timestamped, Base):
     new_per_day: Mapped[int | None] = mapped_column(Integer)
     reviews_per_day: Mapped[int | None] = mapped_column(Integer)
     desired_retention: Mapped[float | None] = mapped_column(Float)
+    # Weekly retrospective: weekday (Monday = 0) and local time; the periods last enqueued.
+    retro_weekday: Mapped[int] = mapped_column(
+        Integer, nullable=False, default=6, server_default="6"
+    )
+    retro_time: Mapped[dt.time] = mapped_column(
+        Time, nullable=False, default=dt.time(20, 0), server_default="20:00:00"
+    )
+    last_daily_period: Mapped[dt.date | None] = mapped_column(Date)
+    last_retro_period: Mapped[str | None] = mapped_column(String(16))
+    # Lessons before this day have no question left without a card: new-card lookups start here.
+    new_frontier_day: Mapped[int] = mapped_column(
+        Integer, nullable=False, default=1, server_default="1"
+    )
     # FSRS weights fitted to this learner's reviews by the nightly optimizer, when it has run.
     fsrs_parameters: Mapped[list[float] | None] = mapped_column(JSON)
 
@@ -197,6 +214,8 @@ class CardRow(Base):
         UniqueConstraint("learner_id", "question_id"),
         # Next-card selection: a learner's unsuspended cards in due order.
         Index("ix_cards_learner_due", "learner_id", "suspended", "due"),
+        # The daily new-card limit counts a learner's cards created since local midnight.
+        Index("ix_cards_learner_created", "learner_id", "created_at"),
     )
 
     id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
@@ -256,3 +275,31 @@ class QuizSessionRow(Base):
     presented_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
     started_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), nullable=False)
     finished_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+
+
+class AskTurn(Base):
+    """One /ask question with its answer, the passages it was built from, and the feedback."""
+
+    __tablename__ = "ask_turns"
+    __table_args__ = (
+        # The rate limit and follow-ups look at one user's recent turns.
+        Index("ix_ask_turns_user_time", "platform", "platform_user_id", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    # NULL when someone asks before /start; their turns join the learner at the next /ask.
+    learner_id: Mapped[int | None] = mapped_column(
+        ForeignKey("learners.id", ondelete="CASCADE"), index=True
+    )
+    platform: Mapped[str] = mapped_column(String(16), nullable=False)
+    platform_user_id: Mapped[str] = mapped_column(String(64), nullable=False)
+    chat_id: Mapped[str] = mapped_column(String(64), nullable=False)
+    question: Mapped[str] = mapped_column(Text, nullable=False)
+    answer: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    # "llm" or "extractive"; "pending" while a streamed answer is still being written.
+    mode: Mapped[str] = mapped_column(String(16), nullable=False)
+    language: Mapped[str] = mapped_column(String(8), nullable=False)
+    passages: Mapped[list[dict[str, Any]]] = mapped_column(JSON, nullable=False, default=list)
+    feedback: Mapped[int | None] = mapped_column(Integer)  # +1 👍, -1 👎
+    feedback_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), nullable=False)

@@ -8,7 +8,15 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.db.models import ButtonMenu, Learner, LessonCompletion
+from bot.db.models import (
+    ButtonMenu,
+    CardRow,
+    Learner,
+    LessonCompletion,
+    QuizSessionRow,
+    ReviewLogRow,
+)
+from bot.services.ask import export_turns
 
 EXPORT_FORMAT = "tutorbot-export/1"
 
@@ -29,6 +37,19 @@ async def export_learner(
         select(ButtonMenu)
         .where(ButtonMenu.learner_id == learner.id)
         .order_by(ButtonMenu.created_at)
+    )
+    cards = await session.scalars(
+        select(CardRow).where(CardRow.learner_id == learner.id).order_by(CardRow.id)
+    )
+    logs = await session.scalars(
+        select(ReviewLogRow)
+        .where(ReviewLogRow.learner_id == learner.id)
+        .order_by(ReviewLogRow.reviewed_at, ReviewLogRow.id)
+    )
+    quiz_runs = await session.scalars(
+        select(QuizSessionRow)
+        .where(QuizSessionRow.learner_id == learner.id)
+        .order_by(QuizSessionRow.id)
     )
     return {
         "format": EXPORT_FORMAT,
@@ -59,6 +80,46 @@ async def export_learner(
             }
             for row in completions
         ],
+        "quiz_settings": {
+            "new_per_day": learner.new_per_day,
+            "reviews_per_day": learner.reviews_per_day,
+            "desired_retention": learner.desired_retention,
+            "fsrs_parameters": learner.fsrs_parameters,
+        },
+        "cards": [
+            {
+                "question": row.question_id,
+                "lesson": row.lesson_key,
+                "fsrs_card": row.fsrs_card,
+                "lapses": row.lapses,
+                "suspended": row.suspended,
+                "created_at": _iso(row.created_at),
+            }
+            for row in cards
+        ],
+        "review_logs": [
+            {
+                "card_id": row.card_id,
+                "rating": row.rating,
+                "reviewed_at": _iso(row.reviewed_at),
+                "duration_ms": row.duration_ms,
+                "correct": row.correct,
+            }
+            for row in logs
+        ],
+        "quiz_sessions": [
+            {
+                "mode": row.mode,
+                "scope": row.scope,
+                "questions": row.queue,
+                "answered": row.answered,
+                "correct": row.correct,
+                "started_at": _iso(row.started_at),
+                "finished_at": _iso(row.finished_at),
+            }
+            for row in quiz_runs
+        ],
+        "ask_turns": await export_turns(session, learner),
         "button_menus": [
             {
                 "flow": row.flow,

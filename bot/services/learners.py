@@ -55,6 +55,16 @@ def enrol(learner: Learner, now: dt.datetime) -> None:
     learner.active = True
 
 
+async def mark_inactive(session: AsyncSession, platform: str, user_id: str) -> bool:
+    """The user blocked the bot: stop scheduling pushes to them. False when there is no such
+    learner."""
+    learner = await find_learner(session, platform, user_id)
+    if learner is None:
+        return False
+    learner.active = False
+    return True
+
+
 async def delete_learner(session: AsyncSession, learner: Learner) -> None:
     # Rows that reference the learner go with it (ON DELETE CASCADE on every child table).
     await session.execute(delete(Learner).where(Learner.id == learner.id))

@@ -73,6 +73,26 @@ def callback_data(token: str, index: int) -> str:
     return f"{token}:{index}"
 
 
+# Menus anyone in the chat may press, each person once (the caller records who answered):
+# a question posted to a study group.
+SHARED_FLOWS = frozenset({"group-quiz"})
+
+
+def _refusal(menu: ButtonMenu | None, presser: Learner | None, now: dt.datetime) -> Refusal | None:
+    if menu is None:
+        return Refusal.UNKNOWN
+    shared = menu.flow in SHARED_FLOWS
+    if not shared and (presser is None or menu.learner_id != presser.id):
+        return Refusal.FOREIGN
+    if menu.used_at is not None:
+        return Refusal.USED
+    if menu.superseded:
+        return Refusal.STALE
+    if menu.expires_at <= now:
+        return Refusal.EXPIRED
+    return None
+
+
 async def resolve_press(
     session: AsyncSession, presser: Learner | None, data: str, now: dt.datetime
 ) -> Press | Refusal:
@@ -81,21 +101,28 @@ async def resolve_press(
     if not token or not index_text.isdigit() or len(data) > 64:
         return Refusal.MALFORMED
     menu = await session.get(ButtonMenu, token, with_for_update=True)
-    if menu is None:
-        return Refusal.UNKNOWN
-    if presser is None or menu.learner_id != presser.id:
-        return Refusal.FOREIGN
-    if menu.used_at is not None:
-        return Refusal.USED
-    if menu.superseded:
-        return Refusal.STALE
-    if menu.expires_at <= now:
-        return Refusal.EXPIRED
+    refusal = _refusal(menu, presser, now)
+    if refusal is not None:
+        return refusal
+    assert menu is not None
     index = int(index_text)
     if index >= len(menu.actions):
         return Refusal.MALFORMED
-    menu.used_at = now
+    if menu.flow not in SHARED_FLOWS:
+        menu.used_at = now
     return Press(action=str(menu.actions[index]), flow=menu.flow, menu=menu)
+
+
+async def claim(
+    session: AsyncSession, owner: Learner, token: str, now: dt.datetime
+) -> Refusal | None:
+    """Consume a menu without a press, e.g. when a typed answer replaces its buttons."""
+    menu = await session.get(ButtonMenu, token, with_for_update=True)
+    refusal = _refusal(menu, owner, now)
+    if refusal is None:
+        assert menu is not None
+        menu.used_at = now
+    return refusal
 
 
 async def open_menus(session: AsyncSession, learner_id: int) -> list[ButtonMenu]:

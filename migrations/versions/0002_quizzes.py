@@ -103,6 +103,9 @@ def upgrade() -> None:
         batch_op.create_index(
             "ix_cards_learner_due", ["learner_id", "suspended", "due"], unique=False
         )
+        batch_op.create_index(
+            "ix_cards_learner_created", ["learner_id", "created_at"], unique=False
+        )
 
     op.create_table(
         "review_logs",
@@ -136,10 +139,14 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column("reviews_per_day", sa.Integer(), nullable=True))
         batch_op.add_column(sa.Column("desired_retention", sa.Float(), nullable=True))
         batch_op.add_column(sa.Column("fsrs_parameters", sa.JSON(), nullable=True))
+        batch_op.add_column(
+            sa.Column("new_frontier_day", sa.Integer(), server_default="1", nullable=False)
+        )
 
 
 def downgrade() -> None:
     with op.batch_alter_table("learners", schema=None) as batch_op:
+        batch_op.drop_column("new_frontier_day")
         batch_op.drop_column("fsrs_parameters")
         batch_op.drop_column("desired_retention")
         batch_op.drop_column("reviews_per_day")
@@ -151,6 +158,7 @@ def downgrade() -> None:
 
     op.drop_table("review_logs")
     with op.batch_alter_table("cards", schema=None) as batch_op:
+        batch_op.drop_index("ix_cards_learner_created")
         batch_op.drop_index("ix_cards_learner_due")
 
     op.drop_table("cards")

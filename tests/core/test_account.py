@@ -60,3 +60,23 @@ async def test_forget_deletes_every_row_of_the_learner_only(app: App) -> None:
     assert document is not None
     data = json.loads(document.content)
     assert data["learner"]["platform_user_id"] == "bob"
+
+
+async def test_forget_also_deletes_the_learners_chart_images(app: App, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from sqlalchemy import select
+
+    from bot.db.models import Learner
+    from bot.services.chart_files import chart_path
+
+    app.settings.retro.chart_dir = tmp_path / "charts"
+    chat = Chat(app.core)
+    await enrol(chat)
+    async with app.sessions() as session:
+        learner = await session.scalar(select(Learner))
+    assert learner is not None
+    chart = chart_path(app.settings.retro.chart_dir, "learner", learner.id, "2026-W10")
+    chart.parent.mkdir(parents=True)
+    chart.write_bytes(b"\x89PNG")
+    await chat.say("/forget")
+    await chat.press("Yes, delete everything")
+    assert not chart.exists() and not chart.parent.exists()

@@ -26,6 +26,10 @@ EXPECTED_TABLES = {
     "cards",
     "review_logs",
     "quiz_sessions",
+    "deliveries",
+    "groups",
+    "group_members",
+    "group_quiz_answers",
 }
 
 

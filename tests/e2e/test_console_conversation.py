@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -61,8 +62,10 @@ async def test_whole_conversation_in_process(app: App) -> None:
 
 
 def run_cli(*args: str, stdin: str = "", db: Path) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "TUTORBOT_RETRO__CHART_DIR": str(db.parent / "charts")}
     return subprocess.run(
         [sys.executable, "-m", "bot.cli", *args, "--db", f"sqlite+aiosqlite:///{db}"],
+        env=env,
         input=stdin,
         capture_output=True,
         text=True,
@@ -134,3 +137,31 @@ def test_lesson_command_explains_a_bad_request() -> None:
         check=False,
     )
     assert result.returncode == 2 and "track" in result.stderr.lower()
+
+
+def test_sunday_evening_console_session_shows_the_retrospective(tmp_path: Path) -> None:
+    db = tmp_path / "week.db"
+    assert run_cli("db", "upgrade", db=db).returncode == 0
+    assert run_cli("curriculum", "load", db=db).returncode == 0
+    monday = run_cli(
+        "chat",
+        "--user",
+        "mei",
+        "--now",
+        "2026-03-02T01:00:00Z",
+        stdin="\n".join([*CONVERSATION[:6], "/today", "!press 1"]) + "\n",
+        db=db,
+    )
+    assert monday.returncode == 0, monday.stderr
+    # Sunday 2026-03-08, 20:30 in Los Angeles: the weekly retrospective is due (Sunday 20:00).
+    sunday = run_cli(
+        "chat", "--user", "mei", "--now", "2026-03-09T03:30:00Z", stdin="/help\n", db=db
+    )
+    assert sunday.returncode == 0, sunday.stderr
+    out = sunday.stdout
+    assert "📬" in out
+    chart = [line for line in out.splitlines() if line.startswith("🖼 ")]
+    assert chart, out
+    path = Path(chart[0][2:].strip())
+    assert path.exists() and path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert "Day 1" in out  # the retrospective's lessons of the week

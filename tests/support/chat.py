@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from bot.core import Core, Incoming, Reply, render_plain
+from bot.core import Core, Incoming, Reply, render_plain, settled
 
 
 @dataclass
@@ -15,11 +15,17 @@ class Chat:
     now: dt.datetime = field(default_factory=lambda: dt.datetime(2026, 3, 2, 1, 0, tzinfo=dt.UTC))
     platform: str = "console"
     locale_hint: str | None = None
+    # A group chat: several Chats share one `group` id; `admin` says who administers it.
+    group: str | None = None
+    admin: bool = False
     replies: list[Reply] = field(default_factory=list)
     last_buttons: list[tuple[str, str]] = field(default_factory=list)
 
     async def _send(self, incoming: Incoming) -> str:
-        self.replies = await self.core.handle(incoming, self.now)
+        # Streamed answers are read to the end, as an adapter that edits its message would.
+        self.replies = [
+            await settled(reply) for reply in await self.core.handle(incoming, self.now)
+        ]
         for reply in self.replies:
             if reply.buttons:
                 self.last_buttons = [(button.label, button.data) for button in reply.flat_buttons()]
@@ -33,9 +39,12 @@ class Chat:
         return Incoming(
             platform=self.platform,
             user_id=self.user,
-            chat_id=self.user,
+            chat_id=self.group or self.user,
             display_name=self.user.title(),
             locale_hint=self.locale_hint,
+            is_group=self.group is not None,
+            is_admin=self.admin,
+            chat_title=f"group {self.group}" if self.group else "",
             **kwargs,  # type: ignore[arg-type]
         )
 

@@ -1,0 +1,425 @@
+"""Study groups in a group chat or channel: the admins set the group's plan and time, members
+/join, the bot posts the day's lesson, /quiz plays a question together, /leaderboard ranks."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+
+from sqlalchemy import select
+
+from bot.core.context import Context
+from bot.core.markup import Bold, Doc, Line, doc, line
+from bot.core.names import (
+    COMMON_PUSH_TIMES,
+    COMMON_TIMEZONES,
+    LANGUAGE_NAMES,
+    PLAN_NAMES,
+    TRACK_NAMES,
+    plan_name,
+    track_name,
+)
+from bot.core.render import lesson_doc
+from bot.db.models import Learner, QuestionRow
+from bot.db.schedule_models import Group
+from bot.services import groups, learners, progress
+from bot.services.quiz_sessions import as_question
+from bot.services.validation import parse_push_time, parse_timezone
+from curriculum import load_plan
+from quizzes.grading import grade
+from quizzes.model import Kind
+
+GROUP_QUIZ = "group-quiz"
+LETTERS = "ABCDEF"
+PRIVATE_ONLY = {"export", "forget", "progress", "plan", "retro"}
+LEADERBOARD_DAYS = 7
+
+
+async def _ensure_learner(ctx: Context) -> Learner:
+    """Group members get a learner row on first contact (not enrolled in a plan of their own)."""
+    if ctx.learner is None:
+        ctx.learner = await learners.create_learner(
+            ctx.session,
+            ctx.incoming.platform,
+            ctx.incoming.user_id,
+            ctx.incoming.display_name,
+            ctx.language,
+            ctx.settings.defaults,
+        )
+    return ctx.learner
+
+
+async def _group(ctx: Context) -> Group | None:
+    return await groups.find_group(ctx.session, ctx.incoming.platform, ctx.incoming.chat_id)
+
+
+def _admins_only(ctx: Context) -> bool:
+    if not ctx.incoming.is_admin:
+        ctx.say(
+            ctx._(
+                "Only the group's admins can change its settings. Members: /join, /today, /quiz, /leaderboard."
+            )
+        )
+        return False
+    return True
+
+
+async def command(ctx: Context, name: str, args: str) -> bool:
+    """Handle a command sent in a group; False when it is not a group command."""
+    handlers = {
+        "start": _setup,
+        "settings": _setup,
+        "today": _today,
+        "join": _join,
+        "leave": _leave,
+        "leaderboard": _leaderboard,
+        "quiz": _quiz,
+        "pause": _pause,
+        "resume": _resume,
+        "help": _help,
+    }
+    if name in PRIVATE_ONLY:
+        ctx.say(
+            ctx._("Send me /{name} in a private chat: it is about you, not the group.").format(
+                name=name
+            )
+        )
+        return True
+    handler = handlers.get(name)
+    if handler is None:
+        return False
+    await handler(ctx, args)
+    return True
+
+
+def settings_doc(ctx: Context, group: Group) -> Doc:
+    _ = ctx._
+    pair = _("{name}: {value}")
+    rows = [
+        (_("Plan"), plan_name(group.plan, _)),
+        (_("Timezone"), group.timezone),
+        (_("Daily lesson time"), group.push_time.strftime("%H:%M")),
+        (_("Language"), LANGUAGE_NAMES.get(group.language, group.language)),
+        (_("Status"), _("paused") if group.paused else _("active")),
+    ]
+    if group.plan and load_plan(group.plan).tracks:
+        rows.insert(1, (_("Track"), track_name(group.track, _)))
+    return doc(
+        line(Bold(_("Study group settings"))),
+        *[line(pair.format(name=n, value=v)) for n, v in rows],
+    )
+
+
+async def _setup(ctx: Context, args: str) -> None:
+    if not _admins_only(ctx):
+        return
+    group = await _group(ctx)
+    if group is None:
+        group = await groups.create_group(
+            ctx.session,
+            ctx.incoming.platform,
+            ctx.incoming.chat_id,
+            ctx.incoming.chat_title,
+            ctx.language,
+        )
+    name, _, value = args.strip().partition(" ")
+    if name:
+        await _typed_setting(ctx, group, name.lower(), value.strip())
+        return
+    await _show_settings(ctx, group, None)
+
+
+async def _show_settings(ctx: Context, group: Group, intro: str | None) -> None:
+    await _ensure_learner(ctx)
+    _ = ctx._
+    body = settings_doc(ctx, group)
+    if intro:
+        body = doc(intro) + body
+    if not group.enrolled:
+        body = body + doc(
+            _("Choose the group's plan to start. Members then /join the leaderboard.")
+        )
+    rows = [
+        [(_("Plan"), f"gask:{group.id}:plan"), (_("Timezone"), f"gask:{group.id}:tz")],
+        [
+            (_("Daily lesson time"), f"gask:{group.id}:time"),
+            (_("Language"), f"gask:{group.id}:lang"),
+        ],
+    ]
+    if group.plan and load_plan(group.plan).tracks:
+        rows[0].insert(1, (_("Track"), f"gask:{group.id}:track"))
+    await ctx.ask(body, "group-settings", rows)
+
+
+async def ask_choice(ctx: Context, group_id: int, field: str) -> None:
+    """An admin opened one of the group's settings: offer its values."""
+    group = await _owned_group(ctx, group_id)
+    if group is None:
+        return
+    _ = ctx._
+    options: dict[str, list[tuple[str, str]]] = {
+        "plan": [(_(label), plan_id) for plan_id, label in PLAN_NAMES.items()],
+        "track": [(_(label), track_id) for track_id, label in TRACK_NAMES.items()],
+        "tz": [(zone, zone) for zone in COMMON_TIMEZONES],
+        "time": [(value, value) for value in COMMON_PUSH_TIMES],
+        "lang": [(label, code) for code, label in LANGUAGE_NAMES.items()],
+    }
+    choices = [(label, f"gset:{group.id}:{field}:{value}") for label, value in options[field]]
+    rows = [choices[i : i + 2] for i in range(0, len(choices), 2)]
+    hint = (
+        _("Or type /settings timezone Area/City, /settings time HH:MM.")
+        if field in {"tz", "time"}
+        else None
+    )
+    await ctx.ask(doc(hint) if hint else doc(_("Choose:")), "group-settings", rows)
+
+
+async def _owned_group(ctx: Context, group_id: int) -> Group | None:
+    group = await ctx.session.get(Group, group_id)
+    if (
+        group is None
+        or group.chat_id != ctx.incoming.chat_id
+        or group.platform != ctx.incoming.platform
+    ):
+        ctx.say(ctx._("That button is not valid."), notice=True)
+        return None
+    return group
+
+
+async def set_choice(ctx: Context, group_id: int, field: str, value: str) -> None:
+    group = await _owned_group(ctx, group_id)
+    if group is None:
+        return
+    if field == "plan":
+        # A new plan restarts the group at Day 1; a plan with tracks waits for the track.
+        group.plan, group.track, group.start_date = value, None, None
+        if load_plan(value).tracks:
+            await ask_choice(ctx, group.id, "track")
+            return
+        _enrol(group, ctx.now)
+    elif field == "track":
+        group.track = value
+        _enrol(group, ctx.now)
+    elif field == "tz":
+        if group.enrolled:
+            progress.freeze(group, progress.local_today(group.timezone, ctx.now))  # type: ignore[arg-type]
+            group.anchor_date = progress.local_today(value, ctx.now)
+        group.timezone = value
+    elif field == "time":
+        parsed = parse_push_time(value)
+        assert parsed is not None
+        group.push_time = parsed
+    elif field == "lang":
+        group.language = value
+    await _show_settings(ctx, group, ctx._("Saved."))
+
+
+def _enrol(group: Group, now: dt.datetime) -> None:
+    today = progress.local_today(group.timezone, now)
+    group.start_date, group.anchor_date, group.next_lesson_day, group.paused = (
+        today,
+        today,
+        1,
+        False,
+    )
+
+
+async def _typed_setting(ctx: Context, group: Group, name: str, value: str) -> None:
+    if name in {"timezone", "tz"} and (zone := parse_timezone(value)):
+        await set_choice(ctx, group.id, "tz", zone)
+    elif name == "time" and (moment := parse_push_time(value)):
+        await set_choice(ctx, group.id, "time", moment.strftime("%H:%M"))
+    else:
+        ctx.say(
+            ctx._(
+                "Usage: /settings timezone Asia/Shanghai · /settings time 21:30 · /settings language en"
+            )
+        )
+
+
+async def _enrolled_group(ctx: Context) -> Group | None:
+    group = await _group(ctx)
+    if group is None or not group.enrolled:
+        ctx.say(ctx._("This group has no study plan yet: an admin sends /start to choose one."))
+        return None
+    return group
+
+
+async def _today(ctx: Context, _args: str) -> None:
+    group = await _enrolled_group(ctx)
+    if group is None:
+        return
+    assert group.plan is not None
+    day = progress.current_day(group, progress.local_today(group.timezone, ctx.now))  # type: ignore[arg-type]
+    lesson = load_plan(group.plan).lesson_for(group.track, day)
+    ctx.say(lesson_doc(lesson, group.track, ctx._, completed=False))
+
+
+async def _join(ctx: Context, _args: str) -> None:
+    group = await _enrolled_group(ctx)
+    if group is None:
+        return
+    learner = await _ensure_learner(ctx)
+    name = ctx.incoming.display_name or learner.display_name
+    if await groups.join(ctx.session, group, learner, ctx.now):
+        ctx.say(
+            ctx._(
+                "Welcome to the study group, {name}! /quiz to play, /leaderboard to compare."
+            ).format(name=name)
+        )
+    else:
+        ctx.say(ctx._("{name}, you are already in this study group.").format(name=name))
+
+
+async def _leave(ctx: Context, _args: str) -> None:
+    group = await _group(ctx)
+    if (
+        group is None
+        or ctx.learner is None
+        or not await groups.leave(ctx.session, group, ctx.learner)
+    ):
+        ctx.say(ctx._("You are not in this study group."))
+        return
+    ctx.say(ctx._("You left the study group; your own plan and cards are untouched."))
+
+
+async def leaderboard_lines(ctx: Context, group: Group) -> list[Line]:
+    since = ctx.now - dt.timedelta(days=LEADERBOARD_DAYS)
+    standings = await groups.leaderboard(ctx.session, group, since)
+    if not standings:
+        return [line(ctx._("No members yet: /join to take part."))]
+    medals = ["🥇", "🥈", "🥉"]
+    return [
+        line(
+            ctx._(
+                "{rank} {name}: {reviews} reviews · {lessons} lessons · {points} quiz points"
+            ).format(
+                rank=medals[index] if index < len(medals) else f"{index + 1}.",
+                name=standing.name,
+                reviews=standing.reviews,
+                lessons=standing.lessons,
+                points=standing.points,
+            )
+        )
+        for index, standing in enumerate(standings)
+    ]
+
+
+async def _leaderboard(ctx: Context, _args: str) -> None:
+    group = await _enrolled_group(ctx)
+    if group is None:
+        return
+    lines = [line(Bold(ctx._("Leaderboard · last 7 days")))] + await leaderboard_lines(ctx, group)
+    ctx.say(Doc(tuple(lines)))
+
+
+async def _quiz(ctx: Context, _args: str) -> None:
+    group = await _enrolled_group(ctx)
+    if group is None:
+        return
+    assert group.plan is not None
+    day = progress.current_day(group, progress.local_today(group.timezone, ctx.now))  # type: ignore[arg-type]
+    keys = [lesson.key for lesson in load_plan(group.plan).lessons_for(group.track)[:day]]
+    candidates = list(
+        await ctx.session.scalars(
+            select(QuestionRow).where(
+                QuestionRow.lesson_key.in_(keys),
+                QuestionRow.retired.is_(False),
+                QuestionRow.kind.in_([str(Kind.CHOICE), str(Kind.TRUE_FALSE)]),
+            )
+        )
+    )
+    if not candidates:
+        ctx.say(ctx._("I have no questions for that yet. Try another day or term."))
+        return
+    question = as_question(random.choice(candidates))  # noqa: S311 - a game, not security
+    await _ensure_learner(ctx)
+    lines: list[Line] = [
+        line(
+            Bold(
+                ctx._("Group quiz · Day {day} · {topic}").format(
+                    day=question.day, topic=question.topic
+                )
+            )
+        ),
+        line(question.stem),
+    ]
+    if question.kind == Kind.CHOICE:
+        lines += [line(f"{LETTERS[i]}. {option}") for i, option in enumerate(question.options)]
+        buttons = [
+            (LETTERS[i], f"gq:{group.id}:{question.id}:{i}") for i in range(len(question.options))
+        ]
+    else:
+        buttons = [
+            (ctx._("✅ True"), f"gq:{group.id}:{question.id}:true"),
+            (ctx._("❌ False"), f"gq:{group.id}:{question.id}:false"),
+        ]
+    lines.append(line(ctx._("Everyone may answer once; a right answer scores a point.")))
+    await ctx.ask(Doc(tuple(lines)), GROUP_QUIZ, [buttons])
+
+
+async def answer(
+    ctx: Context, post_token: str, group_id: int, question_id: str, value: str
+) -> None:
+    group = await _owned_group(ctx, group_id)
+    stored = await ctx.session.get(QuestionRow, question_id)
+    if group is None or stored is None:
+        return
+    question = as_question(stored)
+    if question.kind == Kind.CHOICE and value.isdigit() and int(value) < len(question.options):
+        response = question.options[int(value)]
+    elif question.kind == Kind.TRUE_FALSE and value in {"true", "false"}:
+        response = value
+    else:
+        ctx.say(ctx._("That button is not valid."), notice=True)
+        return
+    learner = await _ensure_learner(ctx)
+    correct = grade(question, response)
+    if not await groups.record_group_answer(
+        ctx.session, group, learner, post_token, question.id, correct, ctx.now
+    ):
+        ctx.say(ctx._("You already answered this one."), notice=True)
+        return
+    if correct:
+        ctx.say(ctx._("✅ Correct! +1 point"), notice=True)
+    else:
+        shown = (
+            (ctx._("True") if question.answer == "true" else ctx._("False"))
+            if question.kind == Kind.TRUE_FALSE
+            else question.answer
+        )
+        ctx.say(ctx._("❌ Not quite. Answer: {answer}").format(answer=shown), notice=True)
+
+
+async def _pause(ctx: Context, _args: str) -> None:
+    group = await _enrolled_group(ctx)
+    if group is None or not _admins_only(ctx):
+        return
+    if not group.paused:
+        progress.freeze(group, progress.local_today(group.timezone, ctx.now))  # type: ignore[arg-type]
+        group.paused = True
+    ctx.say(ctx._("⏸ The group's daily lessons are paused. An admin sends /resume to continue."))
+
+
+async def _resume(ctx: Context, _args: str) -> None:
+    group = await _enrolled_group(ctx)
+    if group is None or not _admins_only(ctx):
+        return
+    if group.paused:
+        group.paused = False
+        group.anchor_date = progress.local_today(group.timezone, ctx.now)
+    ctx.say(ctx._("▶ The group's daily lessons continue."))
+
+
+async def _help(ctx: Context, _args: str) -> None:
+    _ = ctx._
+    ctx.say(
+        doc(
+            line(Bold(_("Study group commands"))),
+            _("/today — the group's lesson of the day"),
+            _("/join, /leave — take part in the leaderboard"),
+            _("/quiz — a question for everyone; /leaderboard — the week's ranking"),
+            _("/ask — a question about the curriculum"),
+            _("Admins: /start or /settings — plan, time, timezone, language; /pause, /resume"),
+        )
+    )

@@ -1,0 +1,47 @@
+"""Messages the bot sends on its own: the daily lesson push (the weekly retrospective lives in
+bot/core/retro.py)."""
+
+from __future__ import annotations
+
+from bot.core import commands
+from bot.core.context import Context
+from bot.core.markup import Bold, doc, line
+from bot.core.render import lesson_doc
+from bot.db.schedule_models import Group
+from bot.services import progress, reviews
+from bot.services.learning_stats import streak_length, study_days
+from bot.services.progress import local_today
+from curriculum import load_plan
+
+
+async def daily_for_learner(ctx: Context) -> None:
+    """The lesson of the day as /today shows it, plus due reviews and the streak."""
+    learner = ctx.learner
+    assert learner is not None
+    _ = ctx._
+    due = await reviews.due_count(ctx.session, learner.id, ctx.now)
+    streak = streak_length(
+        await study_days(ctx.session, learner, ctx.now), local_today(learner.timezone, ctx.now)
+    )
+    summary = [line(Bold(_("☀️ Your lesson for today")))]
+    if due:
+        summary.append(line(_("🃏 {count} reviews are due: /quiz").format(count=due)))
+    if streak:
+        summary.append(line(_("🔥 Streak: {days} days").format(days=streak)))
+    ctx.say(doc(*summary))
+    await commands.show_lesson(ctx, intro=None)
+
+
+async def daily_for_group(ctx: Context, group: Group) -> None:
+    """The group's lesson of the day, posted in its channel."""
+    _ = ctx._
+    assert group.plan is not None
+    day = progress.current_day(group, progress.local_today(group.timezone, ctx.now))  # type: ignore[arg-type]
+    lesson = load_plan(group.plan).lesson_for(group.track, day)
+    ctx.say(
+        doc(
+            line(Bold(_("☀️ Today's lesson for the group"))),
+            _("Join the leaderboard with /join; /quiz plays a question together."),
+        )
+        + lesson_doc(lesson, group.track, _, completed=False)
+    )

@@ -1,0 +1,118 @@
+"""Tables of the scheduler (the delivery outbox) and of study groups."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    Time,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column
+
+from bot.db.models import Base, Timestamped, UTCDateTime
+
+# Delivery states: pending -> sending -> sent, or failed (retried later) -> ... -> dead.
+PENDING, SENDING, SENT, FAILED, DEAD = "pending", "sending", "sent", "failed", "dead"
+
+
+class Delivery(Base):
+    """One message to push: unique per (recipient, kind, period), so it is never enqueued twice."""
+
+    __tablename__ = "deliveries"
+    __table_args__ = (
+        UniqueConstraint("recipient_type", "recipient_id", "kind", "period"),
+        # The dispatcher's claim: due rows in a sendable state, oldest first.
+        Index("ix_deliveries_state_next", "state", "next_attempt_at"),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    recipient_type: Mapped[str] = mapped_column(String(8), nullable=False)  # "learner" | "group"
+    recipient_id: Mapped[int] = mapped_column(Integer, nullable=False)
+    platform: Mapped[str] = mapped_column(String(16), nullable=False)
+    chat_id: Mapped[str] = mapped_column(String(64), nullable=False)
+    kind: Mapped[str] = mapped_column(String(16), nullable=False)  # "daily" | "retro"
+    period: Mapped[str] = mapped_column(String(16), nullable=False)  # local date or ISO week
+    state: Mapped[str] = mapped_column(String(8), nullable=False, default=PENDING)
+    attempts: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    next_attempt_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), nullable=False)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    claimed_by: Mapped[str | None] = mapped_column(String(64))
+    claimed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    sent_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), nullable=False)
+
+
+class Group(Timestamped, Base):
+    """A study group: a Telegram group or a Discord channel following one plan together."""
+
+    __tablename__ = "groups"
+    __table_args__ = (
+        UniqueConstraint("platform", "chat_id"),
+        Index("ix_groups_schedule", "timezone", "push_time"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    platform: Mapped[str] = mapped_column(String(16), nullable=False)
+    chat_id: Mapped[str] = mapped_column(String(64), nullable=False)
+    title: Mapped[str] = mapped_column(String(128), nullable=False, default="")
+    language: Mapped[str] = mapped_column(String(8), nullable=False, default="zh")
+    timezone: Mapped[str] = mapped_column(String(64), nullable=False, default="Asia/Shanghai")
+    push_time: Mapped[dt.time] = mapped_column(Time, nullable=False, default=dt.time(8, 0))
+    plan: Mapped[str | None] = mapped_column(String(32))
+    track: Mapped[str | None] = mapped_column(String(16))
+    start_date: Mapped[dt.date | None] = mapped_column(Date)
+    next_lesson_day: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
+    anchor_date: Mapped[dt.date | None] = mapped_column(Date)
+    paused: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    active: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
+    retro_weekday: Mapped[int] = mapped_column(Integer, nullable=False, default=6)  # Monday = 0
+    retro_time: Mapped[dt.time] = mapped_column(Time, nullable=False, default=dt.time(20, 0))
+    last_daily_period: Mapped[dt.date | None] = mapped_column(Date)
+    last_retro_period: Mapped[str | None] = mapped_column(String(16))
+
+    @property
+    def enrolled(self) -> bool:
+        return self.plan is not None and self.start_date is not None
+
+
+class GroupMember(Base):
+    __tablename__ = "group_members"
+    __table_args__ = (UniqueConstraint("group_id", "learner_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    group_id: Mapped[int] = mapped_column(
+        ForeignKey("groups.id", ondelete="CASCADE"), nullable=False
+    )
+    learner_id: Mapped[int] = mapped_column(
+        ForeignKey("learners.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    points: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    joined_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), nullable=False)
+
+
+class GroupQuizAnswer(Base):
+    """A member's answer to a question posted in the group: one per member and question post."""
+
+    __tablename__ = "group_quiz_answers"
+    __table_args__ = (UniqueConstraint("group_id", "post_token", "learner_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    group_id: Mapped[int] = mapped_column(
+        ForeignKey("groups.id", ondelete="CASCADE"), nullable=False
+    )
+    post_token: Mapped[str] = mapped_column(String(16), nullable=False)
+    question_id: Mapped[str] = mapped_column(ForeignKey("questions.id"), nullable=False)
+    learner_id: Mapped[int] = mapped_column(
+        ForeignKey("learners.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    correct: Mapped[bool] = mapped_column(Boolean, nullable=False)
+    answered_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), nullable=False)

@@ -1,0 +1,1 @@
+"""Scheduler ticks, the delivery outbox and the rate-limited dispatcher."""

@@ -1,0 +1,266 @@
+"""The delivery outbox: ticks enqueue one row per (recipient, kind, period); dispatchers claim,
+send and mark them. A row is never lost: a crash leaves it `sending` until its lease runs out."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import and_, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.db.models import Learner
+from bot.db.schedule_models import DEAD, FAILED, PENDING, SENDING, SENT, Delivery, Group
+from bot.scheduling.periods import QuietHours, iso_week
+
+DAILY, RETRO = "daily", "retro"
+LEARNER, GROUP = "learner", "group"
+MAX_ATTEMPTS = 8
+# Exponential backoff for network errors: 30 s, 1 min, 2 min ... capped at one hour.
+BASE_BACKOFF = dt.timedelta(seconds=30)
+MAX_BACKOFF = dt.timedelta(hours=1)
+
+
+@dataclass(frozen=True, slots=True)
+class Recipient:
+    type: str
+    id: int
+    platform: str
+    chat_id: str
+    not_before: dt.datetime
+
+
+def _insert(session: AsyncSession) -> Any:
+    dialect = session.bind.dialect.name if session.bind is not None else "sqlite"
+    return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(Delivery)
+
+
+# Rows per INSERT: PostgreSQL's protocol allows at most 32,767 parameters in one statement.
+CHUNK = 1_000
+
+
+def _chunks(items: Sequence[Any]) -> list[Sequence[Any]]:
+    return [items[start : start + CHUNK] for start in range(0, len(items), CHUNK)]
+
+
+async def _insert_rows(
+    session: AsyncSession, kind: str, period: str, recipients: Sequence[Recipient], now: dt.datetime
+) -> int:
+    added = 0
+    for chunk in _chunks(recipients):
+        added += await _insert_chunk(session, kind, period, chunk, now)
+    return added
+
+
+async def _mark_enqueued(
+    session: AsyncSession, model: type[Learner] | type[Group], ids: Sequence[int], **values: Any
+) -> None:
+    for chunk in _chunks(ids):
+        await session.execute(update(model).where(model.id.in_(list(chunk))).values(**values))
+
+
+async def _insert_chunk(
+    session: AsyncSession, kind: str, period: str, recipients: Sequence[Recipient], now: dt.datetime
+) -> int:
+    rows = [
+        {
+            "recipient_type": recipient.type,
+            "recipient_id": recipient.id,
+            "platform": recipient.platform,
+            "chat_id": recipient.chat_id,
+            "kind": kind,
+            "period": period,
+            "state": PENDING,
+            "attempts": 0,
+            "next_attempt_at": recipient.not_before,
+            "created_at": now,
+        }
+        for recipient in recipients
+    ]
+    # The unique key is the guarantee: a second tick, or a second scheduler, inserts nothing.
+    statement = (
+        _insert(session)
+        .values(rows)
+        .on_conflict_do_nothing(index_elements=["recipient_type", "recipient_id", "kind", "period"])
+    )
+    result = await session.execute(statement)
+    return int(result.rowcount or 0)
+
+
+def _schedulable(model: type[Learner] | type[Group]) -> Any:
+    return and_(
+        model.active.is_(True),
+        model.paused.is_(False),
+        model.plan.is_not(None),
+        model.start_date.is_not(None),
+    )
+
+
+async def _timezones(session: AsyncSession, model: type[Learner] | type[Group]) -> list[str]:
+    return list(await session.scalars(select(model.timezone).where(_schedulable(model)).distinct()))
+
+
+def _window(
+    model: type[Learner] | type[Group], column: Any, local: dt.datetime, since: dt.datetime | None
+) -> Any:
+    """Times of day that came due since the previous tick: (since, now] on today's local clock.
+    Without a previous tick on the same local date (start-up, downtime), all of today so far."""
+    upper = column <= local.time()
+    if since is None:
+        return upper
+    previous = since.astimezone(local.tzinfo)
+    if previous.date() != local.date():
+        return upper
+    return and_(column > previous.time(), upper)
+
+
+async def enqueue_daily(
+    session: AsyncSession, now: dt.datetime, quiet: QuietHours, since: dt.datetime | None = None
+) -> int:
+    """Today's lesson push for every recipient whose local push time has come. After downtime
+    this is still one push for today: earlier days are never caught up. `since` is the previous
+    tick: only push times after it are looked at (the per-day period check stays as a guard)."""
+    added = 0
+    for model, kind in ((Learner, LEARNER), (Group, GROUP)):
+        chat = model.platform_user_id if model is Learner else model.chat_id  # type: ignore[attr-defined]
+        for zone in await _timezones(session, model):
+            local = now.astimezone(ZoneInfo(zone))
+            today = local.date()
+            due = and_(
+                _schedulable(model),
+                model.timezone == zone,
+                _window(model, model.push_time, local, since),
+                or_(model.last_daily_period.is_(None), model.last_daily_period < today),
+            )
+            rows = (
+                await session.execute(
+                    select(model.id, model.platform, chat, model.push_time).where(due)
+                )
+            ).all()
+            recipients = [
+                Recipient(
+                    kind,
+                    row_id,
+                    platform,
+                    chat_id,
+                    quiet.not_before(local, push_time).astimezone(dt.UTC),
+                )
+                for row_id, platform, chat_id, push_time in rows
+            ]
+            added += await _insert_rows(session, DAILY, today.isoformat(), recipients, now)
+            await _mark_enqueued(
+                session, model, [recipient.id for recipient in recipients], last_daily_period=today
+            )
+    return added
+
+
+async def enqueue_retros(
+    session: AsyncSession, now: dt.datetime, since: dt.datetime | None = None
+) -> int:
+    """The weekly retrospective on the recipient's chosen weekday, once their time has come."""
+    added = 0
+    for model, kind in ((Learner, LEARNER), (Group, GROUP)):
+        chat = model.platform_user_id if model is Learner else model.chat_id  # type: ignore[attr-defined]
+        for zone in await _timezones(session, model):
+            local = now.astimezone(ZoneInfo(zone))
+            week = iso_week(local.date())
+            due = and_(
+                _schedulable(model),
+                model.timezone == zone,
+                model.retro_weekday == local.weekday(),
+                _window(model, model.retro_time, local, since),
+                or_(model.last_retro_period.is_(None), model.last_retro_period != week),
+            )
+            rows = (await session.execute(select(model.id, model.platform, chat).where(due))).all()
+            recipients = [
+                Recipient(kind, row_id, platform, chat_id, now)
+                for row_id, platform, chat_id in rows
+            ]
+            added += await _insert_rows(session, RETRO, week, recipients, now)
+            await _mark_enqueued(
+                session, model, [recipient.id for recipient in recipients], last_retro_period=week
+            )
+    return added
+
+
+async def claim(
+    session: AsyncSession, worker: str, now: dt.datetime, limit: int, platforms: Sequence[str]
+) -> list[Delivery]:
+    """Take up to `limit` due rows for this worker. On PostgreSQL, rows another dispatcher holds
+    are skipped (FOR UPDATE SKIP LOCKED), so several dispatchers share one outbox."""
+    query = (
+        select(Delivery)
+        .where(
+            Delivery.state.in_((PENDING, FAILED)),
+            Delivery.next_attempt_at <= now,
+            Delivery.platform.in_(list(platforms)),
+        )
+        .order_by(Delivery.next_attempt_at, Delivery.id)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
+    rows = list((await session.execute(query)).scalars())
+    for row in rows:
+        row.state, row.claimed_by, row.claimed_at = SENDING, worker, now
+        row.attempts += 1
+    await session.flush()
+    return rows
+
+
+async def recover_abandoned(session: AsyncSession, now: dt.datetime, lease: dt.timedelta) -> int:
+    """Rows a dead dispatcher left `sending` go back to pending once their lease has run out."""
+    result = await session.execute(
+        update(Delivery)
+        .where(Delivery.state == SENDING, Delivery.claimed_at < now - lease)
+        .values(state=PENDING, claimed_by=None, next_attempt_at=now)
+    )
+    return int(result.rowcount or 0)
+
+
+async def mark_sent(session: AsyncSession, delivery_id: int, now: dt.datetime) -> None:
+    await session.execute(
+        update(Delivery)
+        .where(Delivery.id == delivery_id)
+        .values(state=SENT, sent_at=now, last_error=None)
+    )
+
+
+def backoff(attempts: int) -> dt.timedelta:
+    return min(MAX_BACKOFF, BASE_BACKOFF * (2 ** max(0, attempts - 1)))
+
+
+async def mark_failed(
+    session: AsyncSession,
+    delivery: Delivery,
+    error: str,
+    now: dt.datetime,
+    retry_after: float | None = None,
+) -> str:
+    """Retry later (the platform's retry_after when it gave one), or give up after MAX_ATTEMPTS."""
+    if delivery.attempts >= MAX_ATTEMPTS:
+        state, next_at = DEAD, now
+    else:
+        wait = (
+            dt.timedelta(seconds=retry_after)
+            if retry_after is not None
+            else backoff(delivery.attempts)
+        )
+        state, next_at = FAILED, now + wait
+    await session.execute(
+        update(Delivery)
+        .where(Delivery.id == delivery.id)
+        .values(state=state, next_attempt_at=next_at, last_error=error[:500], claimed_by=None)
+    )
+    return state
+
+
+async def mark_dead(session: AsyncSession, delivery_id: int, error: str) -> None:
+    await session.execute(
+        update(Delivery)
+        .where(Delivery.id == delivery_id)
+        .values(state=DEAD, last_error=error[:500], claimed_by=None)
+    )

@@ -1,0 +1,94 @@
+"""APScheduler wiring: the minute tick (leader only), nightly maintenance, and the dispatcher,
+which every process runs (they share the outbox)."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import logging
+import os
+import socket
+from collections.abc import Callable, Mapping
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.interval import IntervalTrigger
+
+from bot.app import App
+from bot.scheduling import maintenance, outbox
+from bot.scheduling.dispatcher import Dispatcher
+from bot.scheduling.leader import LeaderLock
+from bot.scheduling.periods import QuietHours
+from bot.scheduling.transport import Transport
+
+log = logging.getLogger(__name__)
+Clock = Callable[[], dt.datetime]
+
+
+def system_clock() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+async def tick(app: App, now: dt.datetime, since: dt.datetime | None = None) -> tuple[int, int]:
+    """Enqueue every push that is due now: (daily, retrospectives). `since` is the previous
+    tick of this process, None after a start (then the whole local day so far is looked at)."""
+    quiet = QuietHours(app.settings.schedule.quiet_start, app.settings.schedule.quiet_end)
+    async with app.sessions() as session, session.begin():
+        daily = await outbox.enqueue_daily(session, now, quiet, since)
+        retros = await outbox.enqueue_retros(session, now, since)
+    return daily, retros
+
+
+class SchedulerService:
+    def __init__(
+        self, app: App, transports: Mapping[str, Transport], clock: Clock = system_clock
+    ) -> None:
+        self._app = app
+        self._clock = clock
+        self._leader = LeaderLock(app.engine)
+        self._stop = asyncio.Event()
+        self._scheduler = AsyncIOScheduler(timezone=dt.UTC)
+        worker = f"{socket.gethostname()}:{os.getpid()}"
+        self.dispatcher = Dispatcher(app.sessions, app.core, transports, worker, clock)
+        self._dispatch_task: asyncio.Task[None] | None = None
+        self._last_tick: dt.datetime | None = None
+
+    async def _tick(self) -> None:
+        if not await self._leader.try_acquire() or not await self._leader.still_leader():
+            self._last_tick = None  # a new leader looks at the whole day once
+            return
+        now = self._clock()
+        daily, retros = await tick(self._app, now, self._last_tick)
+        self._last_tick = now
+        if daily or retros:
+            log.info("enqueued %d daily pushes and %d retrospectives", daily, retros)
+
+    async def _maintenance(self) -> None:
+        if await self._leader.still_leader():
+            await maintenance.optimise_parameters(self._app.sessions)
+
+    async def start(self) -> None:
+        self._scheduler.add_job(
+            self._tick,
+            IntervalTrigger(minutes=1),
+            next_run_time=dt.datetime.now(dt.UTC),
+            max_instances=1,
+            coalesce=True,
+            id="tick",
+        )
+        self._scheduler.add_job(
+            self._maintenance,
+            CronTrigger(hour=3, minute=30),
+            max_instances=1,
+            coalesce=True,
+            id="maintenance",
+        )
+        self._scheduler.start()
+        self._dispatch_task = asyncio.create_task(self.dispatcher.run_forever(self._stop))
+
+    async def stop(self) -> None:
+        self._stop.set()
+        self._scheduler.shutdown(wait=False)
+        if self._dispatch_task is not None:
+            await self._dispatch_task
+        await self._leader.release()

@@ -1,0 +1,154 @@
+"""The long-lived parts of /ask: the retriever (embedding model, Qdrant) and the answer model.
+
+Built once per process by `bot.app.build_app` and loaded on first use, so a bot that is never
+asked anything never loads them. Retrieval is CPU-bound and synchronous; it runs in a worker
+thread so that the event loop keeps serving other chats.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from collections.abc import AsyncGenerator, Sequence
+from typing import TYPE_CHECKING
+
+from pydantic import SecretStr
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.settings import Settings
+from retrieval import (
+    Draft,
+    EmbeddingConfig,
+    Hit,
+    IndexConfig,
+    LLMAnswerer,
+    LLMConfig,
+    Passage,
+    RetrievalConfig,
+    Scope,
+    Turn,
+    answer_drafts,
+    passages_from,
+)
+
+if TYPE_CHECKING:
+    from retrieval import Retriever
+
+# Rank constant of the fusion that merges a follow-up's two searches (Qdrant's RRF default).
+MERGE_RANK_CONSTANT = 2
+
+
+def _secret(value: SecretStr | None) -> str | None:
+    return value.get_secret_value() if value is not None else None
+
+
+def retrieval_config(settings: Settings) -> RetrievalConfig:
+    qdrant, embeddings, ask = settings.qdrant, settings.embeddings, settings.ask
+    return RetrievalConfig(
+        index=IndexConfig(
+            url=qdrant.url,
+            api_key=_secret(qdrant.api_key),
+            path=qdrant.path,
+            collection=qdrant.collection,
+            fusion=ask.fusion,
+            prefetch_limit=ask.prefetch_limit,
+            in_process_sparse=qdrant.in_process_sparse,
+        ),
+        embeddings=EmbeddingConfig(
+            base_url=embeddings.base_url,
+            model=embeddings.model,
+            api_key=_secret(embeddings.api_key),
+        ),
+        papers_dir=ask.papers_dir,
+    )
+
+
+def llm_config(settings: Settings) -> LLMConfig | None:
+    llm = settings.llm
+    if not llm.base_url or not llm.model:
+        return None
+    return LLMConfig(
+        base_url=llm.base_url,
+        model=llm.model,
+        api_key=_secret(llm.api_key),
+        timeout_seconds=llm.timeout_seconds,
+        max_tokens=llm.max_tokens,
+    )
+
+
+def merge_hits(lists: Sequence[Sequence[Hit]], k: int) -> list[Hit]:
+    """Reciprocal-rank fusion of several result lists of the same index."""
+    scores: dict[str, float] = {}
+    hits: dict[str, Hit] = {}
+    for results in lists:
+        for rank, hit in enumerate(results):
+            scores[hit.chunk.id] = scores.get(hit.chunk.id, 0.0) + 1 / (rank + MERGE_RANK_CONSTANT)
+            hits.setdefault(hit.chunk.id, hit)
+    ranked = sorted(scores, key=lambda chunk_id: scores[chunk_id], reverse=True)[:k]
+    return [Hit(hits[chunk_id].chunk, scores[chunk_id]) for chunk_id in ranked]
+
+
+class AskEngine:
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        retriever: Retriever | None = None,
+    ) -> None:
+        self.settings = settings
+        # Streamed answers are stored after the message's own transaction has ended, in a
+        # session of their own; `build_app` wires the engine to the app's database.
+        self.sessions: async_sessionmaker[AsyncSession] | None = None
+        self._retriever = retriever
+        self._owns_retriever = retriever is None
+        self._llm: LLMAnswerer | None = None
+        self._llm_config = llm_config(settings)
+        self._lock = threading.Lock()
+
+    @property
+    def retriever(self) -> Retriever:
+        with self._lock:
+            if self._retriever is None:
+                from retrieval import Retriever  # Qdrant, langchain and the model: on first use
+
+                self._retriever = Retriever.open(retrieval_config(self.settings))
+            return self._retriever
+
+    @property
+    def llm(self) -> LLMAnswerer | None:
+        if self._llm is None and self._llm_config is not None:
+            self._llm = LLMAnswerer(self._llm_config)
+        return self._llm
+
+    def _search(self, question: str, k: int, scope: Scope | None, context: str | None) -> list[Hit]:
+        hits = self.retriever.search(question, k, scope=scope)
+        if context:
+            # A follow-up ("and on which day?") may only make sense with the question before it.
+            hits = merge_hits(
+                [hits, self.retriever.search(f"{context} {question}", k, scope=scope)], k
+            )
+        return hits
+
+    async def search(
+        self, question: str, scope: Scope | None = None, context: str | None = None
+    ) -> list[Passage]:
+        k = self.settings.ask.top_k
+        hits = await asyncio.to_thread(self._search, question, k, scope, context)
+        return passages_from(hits)
+
+    def drafts(
+        self,
+        question: str,
+        passages: Sequence[Passage],
+        language: str,
+        history: Sequence[Turn] = (),
+    ) -> AsyncGenerator[Draft, None]:
+        return answer_drafts(question, passages, language, self.llm, history)
+
+    async def close(self) -> None:
+        if self._llm is not None:
+            await self._llm.close()
+            self._llm = None
+        if self._owns_retriever and self._retriever is not None:
+            self._retriever.close()
+            self._retriever = None

@@ -1,0 +1,284 @@
+"""Quiz scheduling on PostgreSQL: next-card selection and answer recording, p50/p95 in ms,
+at 0.5 million cards (100 learners x 5,000) and at 5 million (1,000 x 5,000).
+
+Uses TUTORBOT_BENCH_POSTGRES_URL (default: a `tutorbot_bench` database on 127.0.0.1, recreated).
+Prints one JSON line per measurement.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import json
+import os
+import random
+import resource
+import statistics
+import time
+
+import asyncpg
+from sqlalchemy import select, text
+from sqlalchemy.engine import make_url
+
+from bot.app import build_app
+from bot.db import migrate
+from bot.db.engine import create_engine
+from bot.db.models import Learner, QuestionRow
+from bot.services import reviews
+from bot.services.curriculum_sync import all_lessons, sync_curriculum
+from bot.settings import Settings
+from quizzes.srs import Rating, State
+
+DEFAULT_URL = "postgresql+asyncpg://postgres@127.0.0.1:5432/tutorbot_bench"
+CARDS_PER_LEARNER = 5_000
+NOW = dt.datetime(2026, 6, 1, 12, 0, tzinfo=dt.UTC)
+SAMPLES = 300
+
+
+async def recreate(url: str) -> None:
+    parsed = make_url(url)
+    admin = create_engine(str(parsed.set(database="postgres")))
+    async with admin.connect() as connection:
+        await connection.execution_options(isolation_level="AUTOCOMMIT")
+        await connection.execute(text(f'DROP DATABASE IF EXISTS "{parsed.database}" WITH (FORCE)'))
+        await connection.execute(text(f'CREATE DATABASE "{parsed.database}"'))
+    await admin.dispose()
+    await migrate.upgrade(url)
+
+
+def asyncpg_dsn(url: str) -> str:
+    return str(make_url(url).set(drivername="postgresql"))
+
+
+async def seed_questions(url: str) -> list[tuple[str, str]]:
+    app = build_app(Settings(_env_file=None), url)  # type: ignore[call-arg]
+    lessons = all_lessons()
+    rows: list[tuple[str, str]] = []
+    async with app.sessions() as session, session.begin():
+        await sync_curriculum(session)
+        for number in range(CARDS_PER_LEARNER):
+            lesson = lessons[number % len(lessons)]
+            question_id = f"{number:016x}"
+            session.add(
+                QuestionRow(
+                    id=question_id,
+                    plan=lesson.plan,
+                    track=lesson.track,
+                    day=lesson.day,
+                    lesson_key=lesson.key,
+                    topic="t",
+                    kind="true_false",
+                    language="zh",
+                    stem=f"bench {number}",
+                    options=[],
+                    answer="true",
+                    accepted=[],
+                    explanation="e",
+                    sources=[],
+                    difficulty=3,
+                    provenance="structural",
+                    version=1,
+                    content_hash=question_id,
+                    retired=False,
+                )
+            )
+            rows.append((question_id, lesson.key))
+    await app.close()
+    return rows
+
+
+async def load_learners(url: str, first: int, count: int, questions: list[tuple[str, str]]) -> None:
+    """Learners with one reviewed card per question, due times spread over ±30 days; COPY for speed."""
+    connection = await asyncpg.connect(asyncpg_dsn(url))
+    try:
+        await connection.copy_records_to_table(
+            "learners",
+            columns=[
+                "id",
+                "platform",
+                "platform_user_id",
+                "display_name",
+                "language",
+                "timezone",
+                "push_time",
+                "plan",
+                "track",
+                "start_date",
+                "next_lesson_day",
+                "anchor_date",
+                "paused",
+                "active",
+                "created_at",
+                "updated_at",
+            ],
+            records=[
+                (
+                    i,
+                    "bench",
+                    str(i),
+                    f"learner {i}",
+                    "zh",
+                    "Asia/Shanghai",
+                    dt.time(8),
+                    "ai-fullstack-100",
+                    "app",
+                    dt.date(2026, 1, 1),
+                    100,
+                    dt.date(2026, 1, 1),
+                    False,
+                    True,
+                    NOW,
+                    NOW,
+                )
+                for i in range(first, first + count)
+            ],
+        )
+        rng = random.Random(first)
+        for learner_id in range(first, first + count):
+            records = []
+            for offset, (question_id, lesson_key) in enumerate(questions):
+                due = NOW + dt.timedelta(minutes=rng.randint(-30 * 1440, 30 * 1440))
+                card_id = learner_id * CARDS_PER_LEARNER + offset
+                fsrs_card = {
+                    "card_id": card_id,
+                    "state": int(State.Review),
+                    "step": None,
+                    "stability": 12.0,
+                    "difficulty": 5.0,
+                    "due": due.isoformat(),
+                    "last_review": (due - dt.timedelta(days=12)).isoformat(),
+                }
+                records.append(
+                    (
+                        card_id,
+                        learner_id,
+                        question_id,
+                        lesson_key,
+                        json.dumps(fsrs_card),
+                        due,
+                        int(State.Review),
+                        3,
+                        0,
+                        False,
+                        NOW,
+                    )
+                )
+            await connection.copy_records_to_table(
+                "cards",
+                columns=[
+                    "id",
+                    "learner_id",
+                    "question_id",
+                    "lesson_key",
+                    "fsrs_card",
+                    "due",
+                    "state",
+                    "reps",
+                    "lapses",
+                    "suspended",
+                    "created_at",
+                ],
+                records=records,
+            )
+        await connection.execute("ANALYZE cards; ANALYZE learners; ANALYZE review_logs")
+    finally:
+        await connection.close()
+
+
+def percentiles(samples: list[float]) -> dict[str, float]:
+    ordered = sorted(samples)
+    return {
+        "p50_ms": round(statistics.median(ordered), 3),
+        "p95_ms": round(ordered[int(0.95 * (len(ordered) - 1))], 3),
+    }
+
+
+async def measure(url: str, learners: int, cards: int) -> None:
+    app = build_app(Settings(_env_file=None), url)  # type: ignore[call-arg]
+    rng = random.Random(learners)
+    selection: list[float] = []
+    recording: list[float] = []
+    sampled = [rng.randrange(1, learners + 1) for _ in range(SAMPLES)]
+    try:
+        # Steady state: each learner's new-card frontier is where earlier sessions left it.
+        for learner_id in set(sampled):
+            async with app.sessions() as session, session.begin():
+                learner = await session.get(Learner, learner_id)
+                assert learner is not None
+                await reviews.build_queue(session, learner, NOW, 10, app.settings.quiz)
+        for learner_id in sampled:
+            async with app.sessions() as session, session.begin():
+                learner = await session.get(Learner, learner_id)
+                assert learner is not None
+                started = time.perf_counter()
+                queue = await reviews.build_queue(session, learner, NOW, 10, app.settings.quiz)
+                selection.append((time.perf_counter() - started) * 1000)
+                question = await session.get(QuestionRow, queue[0])
+                assert question is not None
+                started = time.perf_counter()
+                await reviews.record_review(
+                    session, learner, question, Rating.Good, True, NOW, 4000, app.settings.quiz
+                )
+                await session.flush()
+                recording.append((time.perf_counter() - started) * 1000)
+                await session.rollback()  # keep the data set identical between samples
+    finally:
+        await app.close()
+    rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    for name, samples in (
+        ("quiz_next_card_selection", selection),
+        ("quiz_answer_recording", recording),
+    ):
+        print(
+            json.dumps(
+                {
+                    "benchmark": name,
+                    "database": "postgresql",
+                    "learners": learners,
+                    "cards": cards,
+                    "samples": len(samples),
+                    **percentiles(samples),
+                    "goal_p95_ms": 10,
+                    "peak_rss_mb": round(rss_mb, 1),
+                }
+            ),
+            flush=True,
+        )
+
+
+async def run() -> None:
+    url = os.environ.get("TUTORBOT_BENCH_POSTGRES_URL", DEFAULT_URL)
+    await recreate(url)
+    questions = await seed_questions(url)
+    for learners in (100, 1_000):
+        started = time.perf_counter()
+        loaded = await _count_learners(url)
+        await load_learners(url, loaded + 1, learners - loaded, questions)
+        print(
+            json.dumps(
+                {
+                    "benchmark": "quiz_bulk_load",
+                    "learners": learners,
+                    "cards": learners * CARDS_PER_LEARNER,
+                    "seconds": round(time.perf_counter() - started, 1),
+                }
+            ),
+            flush=True,
+        )
+        await measure(url, learners, learners * CARDS_PER_LEARNER)
+
+
+async def _count_learners(url: str) -> int:
+    engine = create_engine(url)
+    async with engine.connect() as connection:
+        count = await connection.scalar(select(text("count(*)")).select_from(text("learners")))
+    await engine.dispose()
+    return int(count or 0)
+
+
+def main() -> None:
+    asyncio.run(run())
+
+
+if __name__ == "__main__":
+    main()

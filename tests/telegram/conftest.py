@@ -1,0 +1,122 @@
+"""The real PTB Application against the local Bot API stand-in, polling over real HTTP."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+
+import pytest
+from sqlalchemy import select
+
+from bot.adapters.telegram import TelegramAdapter, build_application
+from bot.app import App
+from bot.db.models import Learner
+from tests.support.telegram_standin import ChatMessage, TelegramStandIn, User
+
+ALICE = User(1001, "Alice", "en")
+BOB = User(1002, "Bob", "en")
+EDIT_INTERVAL = 0.05
+
+
+@dataclass
+class Clock:
+    now: dt.datetime = field(default_factory=lambda: dt.datetime(2026, 3, 2, 1, 0, tzinfo=dt.UTC))
+
+    def __call__(self) -> dt.datetime:
+        return self.now
+
+
+@pytest.fixture
+async def api() -> AsyncIterator[TelegramStandIn]:
+    async with TelegramStandIn() as server:
+        yield server
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
+
+
+def adapter_for(app: App, api: TelegramStandIn, clock: Clock) -> TelegramAdapter:
+    application = build_application(
+        api.token, base_url=api.base_url, base_file_url=api.base_file_url
+    )
+    return TelegramAdapter(app.core, application, clock=clock, edit_interval=EDIT_INTERVAL)
+
+
+@pytest.fixture
+async def telegram(app: App, api: TelegramStandIn, clock: Clock) -> AsyncIterator[TelegramAdapter]:
+    """The adapter, started in polling mode."""
+    adapter = adapter_for(app, api, clock)
+    await adapter.start(poll_timeout=dt.timedelta(seconds=2))
+    try:
+        yield adapter
+    finally:
+        await adapter.stop()
+
+
+class TelegramChat:
+    """One user's private chat with the bot, driven through the stand-in: what they type and
+    press goes out as updates over getUpdates; what the bot sends comes back as messages."""
+
+    def __init__(self, api: TelegramStandIn, user: User, chat_id: int | None = None) -> None:
+        self.api = api
+        self.user = user
+        self.chat_id = chat_id or user.id
+
+    @property
+    def messages(self) -> list[ChatMessage]:
+        return self.api.bot_messages(self.chat_id)
+
+    async def say(self, text: str, expect: int = 1) -> list[ChatMessage]:
+        """Send `text`; wait for `expect` new bot messages and return them."""
+        before = len(self.messages)
+        self.api.push(self.api.text_update(self.user, text))
+        await self.api.wait_for_messages(self.chat_id, before + expect)
+        return self.messages[before:]
+
+    def with_button(self, label: str) -> ChatMessage:
+        """The newest bot message offering a button whose label contains `label`."""
+        for message in reversed(self.messages):
+            if any(label in text for text, _ in message.buttons()):
+                return message
+        raise AssertionError(f"no message offers {label!r}")
+
+    async def press(
+        self, label: str, expect: int = 1, message: ChatMessage | None = None
+    ) -> list[ChatMessage]:
+        """Press the button; wait until the press is answered and `expect` new messages came."""
+        message = message or self.with_button(label)
+        data = next(data for text, data in message.buttons() if label in text)
+        before = len(self.messages)
+        update = self.api.push(self.api.press_update(self.user, message, data))
+        query_id = update["callback_query"]["id"]
+        await self.api.wait_until(lambda: query_id in self.api.answered_queries)
+        await self.api.wait_for_messages(self.chat_id, before + expect)
+        return self.messages[before:]
+
+    def toast(self, query_index: int = -1) -> str | None:
+        answers = list(self.api.answered_queries.values())
+        return answers[query_index].get("text")
+
+
+async def learner_row(app: App, user: User) -> Learner | None:
+    async with app.sessions() as session:
+        return await session.scalar(
+            select(Learner).where(
+                Learner.platform == "telegram", Learner.platform_user_id == str(user.id)
+            )
+        )
+
+
+async def onboard(chat: TelegramChat) -> None:
+    """/start in English: the 100-day plan, application track, Shanghai, 08:00."""
+    welcome = await chat.say("/start", expect=2)
+    assert "Welcome" in welcome[0].text
+    await chat.press("English")
+    await chat.press("100")
+    await chat.press("Application")
+    await chat.press("Asia/Shanghai")
+    done = await chat.press("08:00")
+    assert "You're all set!" in done[0].text
