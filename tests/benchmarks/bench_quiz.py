@@ -12,42 +12,24 @@ import datetime as dt
 import json
 import os
 import random
-import resource
 import statistics
 import time
 
-import asyncpg
 from sqlalchemy import select, text
-from sqlalchemy.engine import make_url
 
 from bot.app import build_app
-from bot.db import migrate
 from bot.db.engine import create_engine
 from bot.db.models import Learner, QuestionRow
 from bot.services import reviews
 from bot.services.curriculum_sync import all_lessons, sync_curriculum
 from bot.settings import Settings
 from quizzes.srs import Rating, State
+from tests.benchmarks import pg
 
 DEFAULT_URL = "postgresql+asyncpg://postgres@127.0.0.1:5432/tutorbot_bench"
 CARDS_PER_LEARNER = 5_000
 NOW = dt.datetime(2026, 6, 1, 12, 0, tzinfo=dt.UTC)
 SAMPLES = 300
-
-
-async def recreate(url: str) -> None:
-    parsed = make_url(url)
-    admin = create_engine(str(parsed.set(database="postgres")))
-    async with admin.connect() as connection:
-        await connection.execution_options(isolation_level="AUTOCOMMIT")
-        await connection.execute(text(f'DROP DATABASE IF EXISTS "{parsed.database}" WITH (FORCE)'))
-        await connection.execute(text(f'CREATE DATABASE "{parsed.database}"'))
-    await admin.dispose()
-    await migrate.upgrade(url)
-
-
-def asyncpg_dsn(url: str) -> str:
-    return str(make_url(url).set(drivername="postgresql"))
 
 
 async def seed_questions(url: str) -> list[tuple[str, str]]:
@@ -89,49 +71,15 @@ async def seed_questions(url: str) -> list[tuple[str, str]]:
 
 async def load_learners(url: str, first: int, count: int, questions: list[tuple[str, str]]) -> None:
     """Learners with one reviewed card per question, due times spread over ±30 days; COPY for speed."""
-    connection = await asyncpg.connect(asyncpg_dsn(url))
+    connection = await pg.connect(url)
     try:
-        await connection.copy_records_to_table(
-            "learners",
-            columns=[
-                "id",
-                "platform",
-                "platform_user_id",
-                "display_name",
-                "language",
-                "timezone",
-                "push_time",
-                "plan",
-                "track",
-                "start_date",
-                "next_lesson_day",
-                "anchor_date",
-                "paused",
-                "active",
-                "created_at",
-                "updated_at",
-            ],
-            records=[
-                (
-                    i,
-                    "bench",
-                    str(i),
-                    f"learner {i}",
-                    "zh",
-                    "Asia/Shanghai",
-                    dt.time(8),
-                    "ai-fullstack-100",
-                    "app",
-                    dt.date(2026, 1, 1),
-                    100,
-                    dt.date(2026, 1, 1),
-                    False,
-                    True,
-                    NOW,
-                    NOW,
-                )
-                for i in range(first, first + count)
-            ],
+        await pg.copy_learners(
+            connection,
+            range(first, first + count),
+            "bench",
+            lambda i: "Asia/Shanghai",
+            lambda i: dt.time(8),
+            NOW,
         )
         rng = random.Random(first)
         for learner_id in range(first, first + count):
@@ -224,7 +172,7 @@ async def measure(url: str, learners: int, cards: int) -> None:
                 await session.rollback()  # keep the data set identical between samples
     finally:
         await app.close()
-    rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    rss_mb = pg.peak_rss_mb()
     for name, samples in (
         ("quiz_next_card_selection", selection),
         ("quiz_answer_recording", recording),
@@ -239,7 +187,7 @@ async def measure(url: str, learners: int, cards: int) -> None:
                     "samples": len(samples),
                     **percentiles(samples),
                     "goal_p95_ms": 10,
-                    "peak_rss_mb": round(rss_mb, 1),
+                    "peak_rss_mb": rss_mb,
                 }
             ),
             flush=True,
@@ -248,7 +196,7 @@ async def measure(url: str, learners: int, cards: int) -> None:
 
 async def run() -> None:
     url = os.environ.get("TUTORBOT_BENCH_POSTGRES_URL", DEFAULT_URL)
-    await recreate(url)
+    await pg.recreate(url)
     questions = await seed_questions(url)
     for learners in (100, 1_000):
         started = time.perf_counter()

@@ -12,22 +12,19 @@ import datetime as dt
 import json
 import os
 import random
-import resource
 import time
 
-import asyncpg
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
 from bot.app import build_app
-from bot.db import migrate
-from bot.db.engine import create_engine
 from bot.scheduling.dispatcher import Dispatcher
 from bot.scheduling.outbox import enqueue_daily
 from bot.scheduling.periods import QuietHours
 from bot.scheduling.transport import TELEGRAM_LIMITS
 from bot.services.curriculum_sync import sync_curriculum
 from bot.settings import Settings
+from tests.benchmarks import pg
 from tests.support.sink import SinkStandIn, SinkTransport
 
 LEARNERS = 100_000
@@ -70,70 +67,21 @@ def bench_url() -> str:
     return str(make_url(base).set(database="tutorbot_bench_schedule"))
 
 
-async def recreate(url: str) -> None:
-    parsed = make_url(url)
-    admin = create_engine(str(parsed.set(database="postgres")))
-    async with admin.connect() as connection:
-        await connection.execution_options(isolation_level="AUTOCOMMIT")
-        await connection.execute(text(f'DROP DATABASE IF EXISTS "{parsed.database}" WITH (FORCE)'))
-        await connection.execute(text(f'CREATE DATABASE "{parsed.database}"'))
-    await admin.dispose()
-    await migrate.upgrade(url)
-
-
 async def load_learners(url: str, platform: str, count: int, first_id: int) -> None:
     rng = random.Random(first_id)
-    connection = await asyncpg.connect(str(make_url(url).set(drivername="postgresql")))
+    connection = await pg.connect(url)
     try:
-        await connection.copy_records_to_table(
-            "learners",
-            columns=[
-                "id",
-                "platform",
-                "platform_user_id",
-                "display_name",
-                "language",
-                "timezone",
-                "push_time",
-                "plan",
-                "track",
-                "start_date",
-                "next_lesson_day",
-                "anchor_date",
-                "paused",
-                "active",
-                "created_at",
-                "updated_at",
-            ],
-            records=[
-                (
-                    i,
-                    platform,
-                    f"u{i}",
-                    f"learner {i}",
-                    "zh",
-                    ZONES[i % len(ZONES)],
-                    dt.time(rng.randrange(24), rng.randrange(60)),
-                    "ai-fullstack-100",
-                    "app",
-                    dt.date(2026, 5, 1),
-                    1,
-                    dt.date(2026, 5, 1),
-                    False,
-                    True,
-                    NOW,
-                    NOW,
-                )
-                for i in range(first_id, first_id + count)
-            ],
+        await pg.copy_learners(
+            connection,
+            range(first_id, first_id + count),
+            platform,
+            lambda i: ZONES[i % len(ZONES)],
+            lambda i: dt.time(rng.randrange(24), rng.randrange(60)),
+            NOW,
         )
         await connection.execute("ANALYZE learners")
     finally:
         await connection.close()
-
-
-def rss_mb() -> float:
-    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
 
 
 async def bench_tick(url: str) -> None:
@@ -174,7 +122,7 @@ async def bench_tick(url: str) -> None:
                     "timezones": len(ZONES),
                     "enqueued": enqueued,
                     "seconds": round(seconds, 3),
-                    "peak_rss_mb": rss_mb(),
+                    "peak_rss_mb": pg.peak_rss_mb(),
                 }
             ),
             flush=True,
@@ -236,7 +184,7 @@ async def bench_dispatch(url: str, count: int, capped: bool) -> None:
             "messages": delivered,
             "seconds": round(seconds, 2),
             "messages_per_second": round(rate, 1),
-            "peak_rss_mb": rss_mb(),
+            "peak_rss_mb": pg.peak_rss_mb(),
         }
         if capped:
             line |= {
@@ -253,7 +201,7 @@ async def bench_dispatch(url: str, count: int, capped: bool) -> None:
 
 async def run() -> None:
     url = bench_url()
-    await recreate(url)
+    await pg.recreate(url)
     await bench_tick(url)
     await bench_dispatch(url, DISPATCH_UNCAPPED, capped=False)
     await bench_dispatch(url, DISPATCH_CAPPED, capped=True)
