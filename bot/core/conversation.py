@@ -104,8 +104,6 @@ class Core:
     ) -> list[Reply] | None:
         """A push for its recipient, built at send time so that it is current; None when the
         recipient is gone, inactive, paused or not enrolled any more (nothing to send)."""
-        from bot.core import retro  # the retrospective pulls in matplotlib: load it on first use
-
         async with self._sessions() as session, session.begin():
             if recipient_type == "group":
                 group = await session.get(Group, recipient_id)
