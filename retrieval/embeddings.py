@@ -14,7 +14,8 @@ from langchain_core.embeddings import Embeddings
 
 from .model import EmbeddingConfig
 
-E5_BATCH = 32
+# Larger batches embed faster per text on the CPU; 64 is what langchain-qdrant hands over.
+E5_BATCH = 64
 
 
 class E5Embeddings(Embeddings):

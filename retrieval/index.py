@@ -1,9 +1,10 @@
 """The Qdrant collection: incremental sync by content hash, and hybrid search.
 
-Each point holds a dense vector ("dense", cosine) and a sparse one ("sparse", term
-frequencies, with Qdrant's IDF modifier). A search runs both as prefetches of one Query API
-request and fuses them (RRF by default, DBSF on request), optionally scoped to a learner's plan
-and track: as a filter, or as a boost of the fused score.
+Each point holds a dense vector ("dense", unit length, compared by dot product = cosine) and a
+sparse one ("sparse", term frequencies, with Qdrant's IDF modifier). A search runs both as
+prefetches of one Query API request and fuses them (RRF by default, DBSF on request). The fused
+score can be boosted: for the learner's plan and track, for a day the question names, and for
+the lesson of a lesson scope; a scope can also filter to one plan instead.
 
 Writes go through langchain-qdrant's `QdrantVectorStore` (it batches texts through both
 embedders and upserts); reads go to the client directly, see `HybridIndex.search`.
@@ -195,33 +196,46 @@ def query_request(
     }
 
 
-class _SparseMatrix:
-    """The sparse vectors of a local-mode collection as an inverted index in numpy.
+def _top(scores: np.ndarray, rows: np.ndarray, limit: int) -> np.ndarray:
+    """The `limit` best of `rows` by score, best first (ties in row order)."""
+    if rows.size > limit:
+        rows = rows[np.argpartition(-scores[rows], limit - 1)[:limit]]
+    return rows[np.argsort(-scores[rows], kind="stable")]
 
-    Local mode scores a sparse query by walking every stored vector in Python: about 0.6 s
-    at 20,000 chunks on this machine, far beyond a chat answer's budget. This answers the
-    same sparse prefetch (same IDF formula over the same collection, same "no shared term, no
-    result" rule) in a few milliseconds. A Qdrant server does this natively and never uses it.
+
+class _LocalVectors:
+    """A local-mode collection's vectors in numpy, to answer the Query API request in-process.
+
+    Local mode scores a sparse query by walking every stored vector in Python (about 0.6 s at
+    20,000 chunks on this machine) and a dense one with a multi-threaded BLAS product whose
+    spinning threads then slow the next question's embedding on a small machine. This holds
+    the same vectors as an inverted index (sparse: same IDF formula over the same collection,
+    same "no shared term, no result" rule) and a float32 matrix scored single-threaded (dense):
+    milliseconds. A Qdrant server does all of it natively and never uses this.
     """
 
-    def __init__(self, ids: list[str], payloads: list[dict[str, Any]], vectors: list[Any]) -> None:
+    FIELDS = ("plan", "track", "lesson_key")
+
+    def __init__(self, ids: list[str], payloads: list[dict[str, Any]], dense: np.ndarray) -> None:
         self.ids = ids
         self.size = len(ids)
+        self.dense = dense
         self.fields = {
             name: np.array([payload.get(name) for payload in payloads], dtype=object)
-            for name in ("plan", "track")
+            for name in self.FIELDS
         }
-        postings: dict[int, tuple[list[int], list[float]]] = {}
-        for row, vector in enumerate(vectors):
-            if vector is None:
-                continue
+        self.postings: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+
+    def add_postings(self, rows: list[tuple[int, Any]]) -> None:
+        collected: dict[int, tuple[list[int], list[float]]] = {}
+        for row, vector in rows:
             for index, value in zip(vector.indices, vector.values, strict=True):
-                docs, values = postings.setdefault(index, ([], []))
+                docs, values = collected.setdefault(index, ([], []))
                 docs.append(row)
                 values.append(value)
         self.postings = {
             index: (np.array(docs, dtype=np.int64), np.array(values, dtype=np.float64))
-            for index, (docs, values) in postings.items()
+            for index, (docs, values) in collected.items()
         }
 
     def _idf(self, df: int) -> float:
@@ -229,6 +243,7 @@ class _SparseMatrix:
         return math.log((self.size - df + 0.5) / (df + 0.5) + 1.0)
 
     def mask(self, scope: Scope | None) -> np.ndarray | None:
+        """The points `scope_filter` keeps, or None for all."""
         if scope_filter(scope) is None:
             return None
         assert scope is not None
@@ -238,8 +253,25 @@ class _SparseMatrix:
             keep &= (tracks == scope.track) | np.array([t is None for t in tracks])
         return keep
 
-    def search(
-        self, query: models.SparseVector, limit: int, scope: Scope | None
+    def lesson(self, lesson_key: str) -> np.ndarray:
+        return self.fields["lesson_key"] == lesson_key
+
+    def _points(self, scores: np.ndarray, rows: np.ndarray) -> list[models.ScoredPoint]:
+        return [
+            models.ScoredPoint(id=self.ids[row], version=0, score=float(scores[row]))
+            for row in rows
+        ]
+
+    def search_dense(
+        self, query: list[float], limit: int, keep: np.ndarray | None
+    ) -> list[models.ScoredPoint]:
+        # einsum rather than `@`: no BLAS threads (see the class docstring).
+        scores = np.einsum("ij,j->i", self.dense, np.asarray(query, dtype=np.float32))
+        rows = np.flatnonzero(keep) if keep is not None else np.arange(self.size)
+        return self._points(scores, _top(scores, rows, limit))
+
+    def search_sparse(
+        self, query: models.SparseVector, limit: int, keep: np.ndarray | None
     ) -> list[models.ScoredPoint]:
         scores = np.zeros(self.size)
         touched = np.zeros(self.size, dtype=bool)
@@ -250,17 +282,9 @@ class _SparseMatrix:
             docs, values = posting
             scores[docs] += value * self._idf(len(docs)) * values
             touched[docs] = True
-        keep = self.mask(scope)
         if keep is not None:
             touched &= keep
-        rows = np.flatnonzero(touched)
-        if rows.size > limit:
-            rows = rows[np.argpartition(-scores[rows], limit - 1)[:limit]]
-        rows = rows[np.argsort(-scores[rows], kind="stable")]
-        return [
-            models.ScoredPoint(id=self.ids[row], version=0, score=float(scores[row]))
-            for row in rows
-        ]
+        return self._points(scores, _top(scores, np.flatnonzero(touched), limit))
 
 
 class HybridIndex:
@@ -272,7 +296,7 @@ class HybridIndex:
         collection: str = "tutorbot",
         fusion: str = "rrf",
         prefetch_limit: int = 40,
-        in_process_sparse: bool = True,
+        in_process: bool = True,
         sparse: SparseEmbeddings | None = None,
     ) -> None:
         _fusion_query(fusion)
@@ -282,13 +306,13 @@ class HybridIndex:
         self.sparse = sparse or JiebaSparse()
         self.fusion = fusion
         self.prefetch_limit = prefetch_limit
-        # Only local mode needs the in-process sparse scorer.
-        self.in_process_sparse = in_process_sparse and self.is_local
+        # Only local mode needs the in-process scoring.
+        self.in_process = in_process and self.is_local
         self.salt = f"{fingerprint(embeddings)}|{TOKENISER_VERSION}"
-        self._matrix: _SparseMatrix | None = None
+        self._local: _LocalVectors | None = None
         # Local mode is not thread-safe, and the bot searches from worker threads.
         self._lock = threading.RLock()
-        self._ensure_collection()
+        self.dimension = self._ensure_collection()
         self._store = QdrantVectorStore(
             client=client,
             collection_name=collection,
@@ -309,7 +333,7 @@ class HybridIndex:
             collection=config.collection,
             fusion=config.fusion,
             prefetch_limit=config.prefetch_limit,
-            in_process_sparse=config.in_process_sparse,
+            in_process=config.in_process,
             **kwargs,
         )
 
@@ -329,7 +353,8 @@ class HybridIndex:
         known = getattr(self.embeddings, "dimension", None)
         return known if isinstance(known, int) else len(self.embeddings.embed_query("dimension"))
 
-    def _ensure_collection(self) -> None:
+    def _ensure_collection(self) -> int:
+        """Create the collection, or rebuild it when it does not fit; its vectors' dimension."""
         dimension = self._dimension()
         if self.client.collection_exists(self.collection):
             info = self.client.get_collection(self.collection)
@@ -342,7 +367,7 @@ class HybridIndex:
                 and (dense.size, dense.distance) == (dimension, models.Distance.DOT)
                 and modifier == models.Modifier.IDF
             ):
-                return
+                return dimension
             log.warning("collection %s does not fit the embeddings; rebuilding", self.collection)
             self.client.delete_collection(self.collection)
         self.client.create_collection(
@@ -360,6 +385,7 @@ class HybridIndex:
                 self.client.create_payload_index(
                     self.collection, _field(name), models.PayloadSchemaType.KEYWORD
                 )
+        return dimension
 
     def count(self) -> int:
         return self.client.count(self.collection, exact=True).count
@@ -431,7 +457,7 @@ class HybridIndex:
                     self.collection, points_selector=models.PointIdsList(points=stale)
                 )
             if report.changed:
-                self._matrix = None
+                self._local = None
             return report
 
     def remove(self, doc: str) -> int:
@@ -441,7 +467,7 @@ class HybridIndex:
                 self.client.delete(
                     self.collection, points_selector=models.PointIdsList(points=stale)
                 )
-                self._matrix = None
+                self._local = None
             return len(stale)
 
     # --- searching ------------------------------------------------------------------------
@@ -452,42 +478,28 @@ class HybridIndex:
         k: int = 6,
         scope: Scope | None = None,
         fusion: str | None = None,
+        context: str | None = None,
     ) -> list[Hit]:
         """Top-k chunks for a question, by hybrid search.
 
         The request is built for Qdrant's Query API (`query_request`) and sent as is to a
-        server. In local mode with `in_process_sparse` (the default) the same request is
-        answered in two steps instead: the dense prefetch by the client, the sparse prefetch
-        by `_SparseMatrix`, fused by the client library's own RRF/DBSF functions and boosted
-        by the same factors, because local mode's own sparse scoring is too slow (see above).
+        server. In local mode with `in_process` (the default) the same request is answered
+        in-process instead: its prefetches by `_LocalVectors`, fused by the client library's
+        own RRF/DBSF functions and boosted by the same factors, because local mode's own
+        scoring is too slow at 20,000 chunks (see `_LocalVectors`).
         Both halves see the question expanded with the glossary (see `glossary`).
         langchain-qdrant's `similarity_search` offers one fusion and a filter but no
         boosting and no access to the prefetches, hence the client.
+
+        `context` (the previous question of a follow-up) adds a second search for context and
+        question together, fused with the first by RRF: "and on which day?" alone finds little.
         """
-        expanded = expand_query(query)
-        dense = self.embeddings.embed_query(expanded)
-        term_vector = self.sparse.embed_query(expanded)
-        sparse = models.SparseVector(indices=term_vector.indices, values=term_vector.values)
         fusion = fusion or self.fusion
-        days = mentioned_days(query)
         with self._lock:
-            if self.in_process_sparse:
-                points = self._search_in_process(
-                    dense, sparse, k, fusion, boosts(scope, days), scope
-                )
-            else:
-                request = query_request(
-                    dense,
-                    sparse,
-                    k,
-                    fusion=fusion,
-                    prefetch_limit=self.prefetch_limit,
-                    scope=scope,
-                    days=days,
-                )
-                points = self.client.query_points(
-                    self.collection, with_payload=True, **request
-                ).points
+            points = self._points(query, k, scope, fusion)
+            if context:
+                both = self._points(f"{context} {query}", k, scope, fusion)
+                points = reciprocal_rank_fusion([points, both], limit=k)
             return [
                 Hit(
                     Chunk.from_metadata(point.payload[CONTENT], point.payload[METADATA]),
@@ -497,18 +509,49 @@ class HybridIndex:
                 if point.payload
             ]
 
-    def _sparse_matrix(self) -> _SparseMatrix:
-        if self._matrix is None:
+    def _points(
+        self, query: str, k: int, scope: Scope | None, fusion: str
+    ) -> list[models.ScoredPoint]:
+        expanded = expand_query(query)
+        dense = self.embeddings.embed_query(expanded)
+        term_vector = self.sparse.embed_query(expanded)
+        sparse = models.SparseVector(indices=term_vector.indices, values=term_vector.values)
+        days = mentioned_days(query)
+        if self.in_process:
+            return self._search_in_process(dense, sparse, k, fusion, boosts(scope, days), scope)
+        request = query_request(
+            dense,
+            sparse,
+            k,
+            fusion=fusion,
+            prefetch_limit=self.prefetch_limit,
+            scope=scope,
+            days=days,
+        )
+        return self.client.query_points(self.collection, with_payload=True, **request).points
+
+    def _local_vectors(self) -> _LocalVectors:
+        if self._local is None:
             ids: list[str] = []
             payloads: list[dict[str, Any]] = []
-            vectors: list[Any] = []
-            fields = [_field(name) for name in ("plan", "track")]
-            for record in self._scroll(None, fields, vectors=[SPARSE]):
+            pages: list[np.ndarray] = []
+            sparse: list[tuple[int, Any]] = []
+            fields = [_field(name) for name in _LocalVectors.FIELDS]
+            page: list[list[float]] = []
+            for record in self._scroll(None, fields, vectors=[DENSE, SPARSE]):
+                vectors: dict[str, Any] = record.vector or {}  # type: ignore[assignment]
+                if vectors.get(SPARSE) is not None:
+                    sparse.append((len(ids), vectors[SPARSE]))
                 ids.append(str(record.id))
                 payloads.append((record.payload or {}).get(METADATA) or {})
-                vectors.append((record.vector or {}).get(SPARSE))  # type: ignore[union-attr]
-            self._matrix = _SparseMatrix(ids, payloads, vectors)
-        return self._matrix
+                page.append(vectors[DENSE])
+                if len(page) == SCROLL_PAGE:  # keep float lists short-lived
+                    pages.append(np.asarray(page, dtype=np.float32))
+                    page = []
+            pages.append(np.asarray(page, dtype=np.float32).reshape(-1, self.dimension))
+            self._local = _LocalVectors(ids, payloads, np.vstack(pages))
+            self._local.add_postings(sparse)
+        return self._local
 
     def _search_in_process(
         self,
@@ -520,21 +563,11 @@ class HybridIndex:
         scope: Scope | None,
     ) -> list[models.ScoredPoint]:
         limit = max(self.prefetch_limit, k)
-        matrix = self._sparse_matrix()
-        dense_points = self.client.query_points(
-            self.collection,
-            query=dense,
-            using=DENSE,
-            limit=limit,
-            query_filter=scope_filter(scope),
-            with_payload=False,
-        ).points
-        sources = [dense_points, matrix.search(sparse, limit, scope)]
-        if lesson := lesson_filter(scope):
-            own = self.client.query_points(
-                self.collection, query=dense, using=DENSE, limit=LESSON_CHUNKS, query_filter=lesson
-            )
-            sources.append(own.points)
+        local = self._local_vectors()
+        keep = local.mask(scope)
+        sources = [local.search_dense(dense, limit, keep), local.search_sparse(sparse, limit, keep)]
+        if scope is not None and scope.lesson_key:
+            sources.append(local.search_dense(dense, LESSON_CHUNKS, local.lesson(scope.lesson_key)))
         # With boosts the fusion keeps every candidate, as the Query API's inner prefetch does.
         if fusion == "rrf":
             fused = reciprocal_rank_fusion(sources, limit=limit if terms else k)

@@ -131,8 +131,8 @@ class IndexConfig:
     collection: str = "tutorbot"
     fusion: str = "rrf"
     prefetch_limit: int = 40
-    # Local mode only: score the sparse prefetch in-process (see `_SparseMatrix`).
-    in_process_sparse: bool = True
+    # Local mode only: answer the Query API request in-process (see `index._LocalVectors`).
+    in_process: bool = True
 
 
 @dataclass(frozen=True)

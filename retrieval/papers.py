@@ -14,7 +14,7 @@ from urllib.parse import urlparse
 
 from langchain_text_splitters import MarkdownHeaderTextSplitter, RecursiveCharacterTextSplitter
 
-from .catalog import CitedPaper, paper_catalog
+from .catalog import paper_catalog
 from .model import PAPER, Chunk
 
 SUFFIXES = {
@@ -217,9 +217,9 @@ def _sections(text: PaperText) -> list[tuple[int | None, str, str]]:
     return pieces
 
 
-def paper_chunks(path: Path, text: PaperText, cited: CitedPaper | None = None) -> list[Chunk]:
-    name, arxiv_id = paper_name(path, text)
-    cited = cited or (paper_catalog().get(arxiv_id) if arxiv_id else None)
+def paper_chunks(name: str, arxiv_id: str | None, text: PaperText) -> list[Chunk]:
+    """Chunks of the document `paper:<name>`, titled and cited as the plans cite the paper."""
+    cited = paper_catalog().get(arxiv_id) if arxiv_id else None
     title = cited.title if cited else text.title
     label = f"{title} (arXiv {arxiv_id})" if arxiv_id else title
     url = f"https://arxiv.org/abs/{arxiv_id}" if arxiv_id else None
@@ -250,5 +250,5 @@ def paper_chunks(path: Path, text: PaperText, cited: CitedPaper | None = None) -
                 )
             )
     if not chunks:
-        raise PaperError(f"{path.name}: no text to index")
+        raise PaperError(f"{name}: no text to index")
     return chunks

@@ -72,10 +72,15 @@ class Retriever:
                 self._curriculum_ready = True
 
     def search(
-        self, query: str, k: int = 6, scope: Scope | None = None, fusion: str | None = None
+        self,
+        query: str,
+        k: int = 6,
+        scope: Scope | None = None,
+        fusion: str | None = None,
+        context: str | None = None,
     ) -> list[Hit]:
         self.ensure_curriculum()
-        return self.index.search(query, k, scope=scope, fusion=fusion)
+        return self.index.search(query, k, scope=scope, fusion=fusion, context=context)
 
     # --- papers ---------------------------------------------------------------------------
 
@@ -104,7 +109,7 @@ class Retriever:
         if path.stem != name:
             # Kept under its arXiv id: the same paper added twice is one paper.
             path = path.replace(path.with_name(f"{name}{path.suffix}"))
-        chunks = paper_chunks(path, text)
+        chunks = paper_chunks(name, arxiv_id, text)
         report = self.index.sync(paper_doc(name), chunks)
         return AddedPaper(paper_doc(name), chunks[0].title, arxiv_id, path, report)
 

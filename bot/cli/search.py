@@ -60,6 +60,15 @@ def _fail(message: str, code: int = 2) -> int:
     return code
 
 
+def _retriever(engine: Any) -> Any:
+    """The engine's retriever, or None after saying why it cannot be opened."""
+    try:
+        return engine.retriever
+    except RuntimeError as error:  # local mode: another process (the bot?) holds the folder
+        _fail(str(error), 1)
+        return None
+
+
 async def run_search(args: argparse.Namespace) -> int:
     from bot.services.ask_engine import AskEngine
 
@@ -69,7 +78,9 @@ async def run_search(args: argparse.Namespace) -> int:
         return _fail("--k must be at least 1")
     engine = AskEngine(get_settings())
     try:
-        hits = engine.retriever.search(args.query, args.k, scope=_scope(args))
+        if (retriever := _retriever(engine)) is None:
+            return 1
+        hits = retriever.search(args.query, args.k, scope=_scope(args))
     finally:
         await engine.close()
     rows = [
@@ -114,6 +125,8 @@ async def run_ask(args: argparse.Namespace) -> int:
     language = detect_language(question)
     engine = AskEngine(settings)
     try:
+        if _retriever(engine) is None:
+            return 1
         passages = await engine.search(question, scope=_scope(args))
         final = [draft async for draft in engine.drafts(question, passages, language)][-1]
     finally:
@@ -147,8 +160,10 @@ async def run_index(args: argparse.Namespace) -> int:
 
     engine = AskEngine(get_settings())
     try:
-        report = engine.retriever.reindex()
-        total = engine.retriever.index.count()
+        if (retriever := _retriever(engine)) is None:
+            return 1
+        report = retriever.reindex()
+        total = retriever.index.count()
     finally:
         await engine.close()
     print(
@@ -165,9 +180,11 @@ async def run_papers_add(args: argparse.Namespace) -> int:
     engine = AskEngine(get_settings())
     failed = 0
     try:
+        if (retriever := _retriever(engine)) is None:
+            return 1
         for source in args.sources:
             try:
-                added = engine.retriever.add_paper(source)
+                added = retriever.add_paper(source)
             except PaperError as error:
                 print(f"tutorbot: {error}", file=sys.stderr)
                 failed += 1
@@ -189,7 +206,9 @@ async def run_papers_list(args: argparse.Namespace) -> int:
 
     engine = AskEngine(get_settings())
     try:
-        catalog = engine.retriever.catalog()
+        if (retriever := _retriever(engine)) is None:
+            return 1
+        catalog = retriever.catalog()
     finally:
         await engine.close()
     if args.json:

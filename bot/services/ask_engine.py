@@ -34,9 +34,6 @@ from retrieval import (
 if TYPE_CHECKING:
     from retrieval import Retriever
 
-# Rank constant of the fusion that merges a follow-up's two searches (Qdrant's RRF default).
-MERGE_RANK_CONSTANT = 2
-
 
 def _secret(value: SecretStr | None) -> str | None:
     return value.get_secret_value() if value is not None else None
@@ -52,7 +49,7 @@ def retrieval_config(settings: Settings) -> RetrievalConfig:
             collection=qdrant.collection,
             fusion=ask.fusion,
             prefetch_limit=ask.prefetch_limit,
-            in_process_sparse=qdrant.in_process_sparse,
+            in_process=qdrant.local_in_process,
         ),
         embeddings=EmbeddingConfig(
             base_url=embeddings.base_url,
@@ -74,18 +71,6 @@ def llm_config(settings: Settings) -> LLMConfig | None:
         timeout_seconds=llm.timeout_seconds,
         max_tokens=llm.max_tokens,
     )
-
-
-def merge_hits(lists: Sequence[Sequence[Hit]], k: int) -> list[Hit]:
-    """Reciprocal-rank fusion of several result lists of the same index."""
-    scores: dict[str, float] = {}
-    hits: dict[str, Hit] = {}
-    for results in lists:
-        for rank, hit in enumerate(results):
-            scores[hit.chunk.id] = scores.get(hit.chunk.id, 0.0) + 1 / (rank + MERGE_RANK_CONSTANT)
-            hits.setdefault(hit.chunk.id, hit)
-    ranked = sorted(scores, key=lambda chunk_id: scores[chunk_id], reverse=True)[:k]
-    return [Hit(hits[chunk_id].chunk, scores[chunk_id]) for chunk_id in ranked]
 
 
 class AskEngine:
@@ -120,21 +105,18 @@ class AskEngine:
             self._llm = LLMAnswerer(self._llm_config)
         return self._llm
 
-    def _search(self, question: str, k: int, scope: Scope | None, context: str | None) -> list[Hit]:
-        hits = self.retriever.search(question, k, scope=scope)
-        if context:
-            # A follow-up ("and on which day?") may only make sense with the question before it.
-            hits = merge_hits(
-                [hits, self.retriever.search(f"{context} {question}", k, scope=scope)], k
-            )
-        return hits
-
     async def search(
         self, question: str, scope: Scope | None = None, context: str | None = None
     ) -> list[Passage]:
         k = self.settings.ask.top_k
-        hits = await asyncio.to_thread(self._search, question, k, scope, context)
-        return passages_from(hits)
+
+        def search() -> list[Hit]:
+            # In the worker thread too: the first call loads the model and opens Qdrant.
+            if context:
+                return self.retriever.search(question, k, scope=scope, context=context)
+            return self.retriever.search(question, k, scope=scope)
+
+        return passages_from(await asyncio.to_thread(search))
 
     def drafts(
         self,

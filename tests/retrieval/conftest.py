@@ -26,6 +26,16 @@ from retrieval import IndexConfig, Retriever
 from retrieval.embeddings import E5Embeddings
 from retrieval.index import HybridIndex
 
+# A cold cache embeds the whole curriculum on the CPU inside the first test that needs the index:
+# minutes on a busy two-core machine, beyond the suite's per-test timeout.
+INDEX_BUILD_TIMEOUT = 1200
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if "curriculum_retriever" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.timeout(INDEX_BUILD_TIMEOUT))
+
 
 class CachedEmbeddings(Embeddings):
     """e5 with its passage vectors remembered in SQLite across test sessions."""

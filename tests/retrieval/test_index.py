@@ -68,15 +68,17 @@ def test_a_lesson_scope_puts_the_lesson_first(curriculum_retriever: Retriever) -
 
 
 @pytest.mark.parametrize("scope", [None, Scope(plan="ai-fullstack-100", track="algo", only=True)])
-def test_in_process_sparse_scores_match_qdrant(
+def test_in_process_prefetches_match_qdrants_own(
     curriculum_retriever: Retriever, scope: Scope | None
 ) -> None:
     index = curriculum_retriever.index
-    assert index.in_process_sparse
+    assert index.in_process
+    local = index._local_vectors()
+    keep = local.mask(scope)
     for question in QUESTIONS:
         terms = JiebaSparse().embed_query(expand_query(question))
         query = models.SparseVector(indices=terms.indices, values=terms.values)
-        ours = index._sparse_matrix().search(query, 40, scope)
+        ours = local.search_sparse(query, 40, keep)
         qdrant = index.client.query_points(
             index.collection,
             query=query,
@@ -89,6 +91,15 @@ def test_in_process_sparse_scores_match_qdrant(
         # Ties may come in another order; above the last score, the same points.
         cut = ours_scores[-1] * (1 + 1e-5) if ours_scores else 0
         assert {p.id for p in ours if p.score > cut} == {str(p.id) for p in qdrant if p.score > cut}
+        dense = index.embeddings.embed_query(expand_query(question))
+        ours_dense = local.search_dense(dense, 10, keep)
+        qdrant_dense = index.client.query_points(
+            index.collection, query=dense, using="dense", limit=10, query_filter=scope_filter(scope)
+        ).points
+        assert [p.id for p in ours_dense] == [str(p.id) for p in qdrant_dense], question
+        assert np.allclose(
+            [p.score for p in ours_dense], [p.score for p in qdrant_dense], atol=1e-5
+        )
 
 
 @pytest.mark.parametrize(
@@ -103,7 +114,7 @@ def test_the_query_api_and_the_in_process_path_agree_at_the_top(
     curriculum_retriever: Retriever, scope: Scope | None
 ) -> None:
     fast = curriculum_retriever.index
-    query_api = HybridIndex(fast.client, fast.embeddings, in_process_sparse=False)
+    query_api = HybridIndex(fast.client, fast.embeddings, in_process=False)
     for question in QUESTIONS:
         ours = [hit.chunk.key for hit in fast.search(question, 6, scope=scope)]
         theirs = [hit.chunk.key for hit in query_api.search(question, 6, scope=scope)]
