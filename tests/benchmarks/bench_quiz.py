@@ -70,7 +70,9 @@ async def seed_questions(url: str) -> list[tuple[str, str]]:
 
 
 async def load_learners(url: str, first: int, count: int, questions: list[tuple[str, str]]) -> None:
-    """Learners with one reviewed card per question, due times spread over ±30 days; COPY for speed."""
+    """Learners with one reviewed card per question, due times spread over ±30 days, each card
+    created weeks ago and reviewed once before (so the daily counts look like a real day's and
+    `review_logs` holds as many rows as `cards`); COPY for speed."""
     connection = await pg.connect(url)
     try:
         await pg.copy_learners(
@@ -83,9 +85,10 @@ async def load_learners(url: str, first: int, count: int, questions: list[tuple[
         )
         rng = random.Random(first)
         for learner_id in range(first, first + count):
-            records = []
+            records, logs = [], []
             for offset, (question_id, lesson_key) in enumerate(questions):
                 due = NOW + dt.timedelta(minutes=rng.randint(-30 * 1440, 30 * 1440))
+                last_review = min(due, NOW) - dt.timedelta(days=12)
                 card_id = learner_id * CARDS_PER_LEARNER + offset
                 fsrs_card = {
                     "card_id": card_id,
@@ -94,7 +97,7 @@ async def load_learners(url: str, first: int, count: int, questions: list[tuple[
                     "stability": 12.0,
                     "difficulty": 5.0,
                     "due": due.isoformat(),
-                    "last_review": (due - dt.timedelta(days=12)).isoformat(),
+                    "last_review": last_review.isoformat(),
                 }
                 records.append(
                     (
@@ -108,8 +111,11 @@ async def load_learners(url: str, first: int, count: int, questions: list[tuple[
                         3,
                         0,
                         False,
-                        NOW,
+                        last_review - dt.timedelta(days=20),
                     )
+                )
+                logs.append(
+                    (card_id, card_id, learner_id, 3, last_review, 6000, int(State.Review), True)
                 )
             await connection.copy_records_to_table(
                 "cards",
@@ -127,6 +133,24 @@ async def load_learners(url: str, first: int, count: int, questions: list[tuple[
                     "created_at",
                 ],
                 records=records,
+            )
+            await connection.copy_records_to_table(
+                "review_logs",
+                columns=[
+                    "id",
+                    "card_id",
+                    "learner_id",
+                    "rating",
+                    "reviewed_at",
+                    "duration_ms",
+                    "state_before",
+                    "correct",
+                ],
+                records=logs,
+            )
+        for table in ("cards", "review_logs"):  # COPY gave explicit ids; move the sequences on
+            await connection.execute(
+                f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), max(id)) FROM {table}"
             )
         await connection.execute("ANALYZE cards; ANALYZE learners; ANALYZE review_logs")
     finally:
@@ -188,6 +212,8 @@ async def measure(url: str, learners: int, cards: int) -> None:
                     **percentiles(samples),
                     "goal_p95_ms": 10,
                     "peak_rss_mb": rss_mb,
+                    # The machine is shared: a busy neighbour shows here, not as a slower query.
+                    "load_avg": round(os.getloadavg()[0], 1),
                 }
             ),
             flush=True,
