@@ -36,10 +36,11 @@ class Recipient:
 
 def _insert(session: AsyncSession) -> Any:
     dialect = session.bind.dialect.name if session.bind is not None else "sqlite"
-    return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(Delivery)
+    return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(Delivery.__table__)
 
 
-# Rows per INSERT: PostgreSQL's protocol allows at most 32,767 parameters in one statement.
+# Rows per statement when enqueueing and marking: a start-up tick may enqueue a whole day's
+# recipients at once, and PostgreSQL's protocol allows at most 32,767 parameters per statement.
 CHUNK = 1_000
 
 
@@ -50,22 +51,9 @@ def _chunks(items: Sequence[Any]) -> list[Sequence[Any]]:
 async def _insert_rows(
     session: AsyncSession, kind: str, period: str, recipients: Sequence[Recipient], now: dt.datetime
 ) -> int:
-    added = 0
-    for chunk in _chunks(recipients):
-        added += await _insert_chunk(session, kind, period, chunk, now)
-    return added
-
-
-async def _mark_enqueued(
-    session: AsyncSession, model: type[Learner] | type[Group], ids: Sequence[int], **values: Any
-) -> None:
-    for chunk in _chunks(ids):
-        await session.execute(update(model).where(model.id.in_(list(chunk))).values(**values))
-
-
-async def _insert_chunk(
-    session: AsyncSession, kind: str, period: str, recipients: Sequence[Recipient], now: dt.datetime
-) -> int:
+    """Insert one pending delivery per recipient; the count actually inserted."""
+    if not recipients:
+        return 0
     rows = [
         {
             "recipient_type": recipient.type,
@@ -82,13 +70,22 @@ async def _insert_chunk(
         for recipient in recipients
     ]
     # The unique key is the guarantee: a second tick, or a second scheduler, inserts nothing.
+    # One statement executed for many rows (compiled once; SQLAlchemy batches it into multi-row
+    # INSERTs) rather than a VALUES list per chunk, whose compilation cost 0.2 s per 1,000 rows.
     statement = (
         _insert(session)
-        .values(rows)
         .on_conflict_do_nothing(index_elements=["recipient_type", "recipient_id", "kind", "period"])
+        .returning(Delivery.__table__.c.id)
     )
-    result = await session.execute(statement)
-    return int(result.rowcount or 0)
+    result = await session.execute(statement, rows)
+    return len(result.all())
+
+
+async def _mark_enqueued(
+    session: AsyncSession, model: type[Learner] | type[Group], ids: Sequence[int], **values: Any
+) -> None:
+    for chunk in _chunks(ids):
+        await session.execute(update(model).where(model.id.in_(list(chunk))).values(**values))
 
 
 def _schedulable(model: type[Learner] | type[Group]) -> Any:
