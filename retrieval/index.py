@@ -12,6 +12,7 @@ embedders and upserts); reads go to the client directly, see `HybridIndex.search
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import math
 import re
@@ -69,7 +70,20 @@ def open_client(config: IndexConfig) -> QdrantClient:
     if config.path is None:
         return QdrantClient(location=":memory:")
     config.path.mkdir(parents=True, exist_ok=True)
-    return QdrantClient(path=str(config.path))
+    try:
+        return QdrantClient(path=str(config.path))
+    except RuntimeError as error:
+        # Local mode locks its folder for one process: say which and what to do instead.
+        if "already accessed" not in str(error):
+            raise
+        raise IndexBusyError(
+            f"the index folder {config.path} is in use by another process (the bot?): stop it, "
+            "or set TUTORBOT_QDRANT__URL to share a Qdrant server"
+        ) from error
+
+
+class IndexBusyError(RuntimeError):
+    """Qdrant's local mode folder is held by another process."""
 
 
 def _field(name: str) -> str:
@@ -225,8 +239,11 @@ class _LocalVectors:
             for name in self.FIELDS
         }
         self.postings: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+        # N of the IDF: Qdrant counts the points that have a sparse vector.
+        self.sparse_size = 0
 
     def add_postings(self, rows: list[tuple[int, Any]]) -> None:
+        self.sparse_size = len(rows)
         collected: dict[int, tuple[list[int], list[float]]] = {}
         for row, vector in rows:
             for index, value in zip(vector.indices, vector.values, strict=True):
@@ -240,7 +257,7 @@ class _LocalVectors:
 
     def _idf(self, df: int) -> float:
         # Qdrant's IDF modifier (BM25's idf): ln((N - df + 0.5) / (df + 0.5) + 1).
-        return math.log((self.size - df + 0.5) / (df + 0.5) + 1.0)
+        return math.log((self.sparse_size - df + 0.5) / (df + 0.5) + 1.0)
 
     def mask(self, scope: Scope | None) -> np.ndarray | None:
         """The points `scope_filter` keeps, or None for all."""
@@ -250,7 +267,7 @@ class _LocalVectors:
         keep = self.fields["plan"] == scope.plan
         if scope.track:
             tracks = self.fields["track"]
-            keep &= (tracks == scope.track) | np.array([t is None for t in tracks])
+            keep &= (tracks == scope.track) | np.array([t is None for t in tracks], dtype=bool)
         return keep
 
     def lesson(self, lesson_key: str) -> np.ndarray:
@@ -285,6 +302,15 @@ class _LocalVectors:
         if keep is not None:
             touched &= keep
         return self._points(scores, _top(scores, np.flatnonzero(touched), limit))
+
+
+@dataclass(frozen=True, slots=True)
+class _Encoded:
+    """A question as the index searches it: dense and sparse vectors, and the days it names."""
+
+    dense: list[float]
+    sparse: models.SparseVector
+    days: list[int]
 
 
 class HybridIndex:
@@ -446,6 +472,9 @@ class HybridIndex:
                 writes.append((point_id, chunk, digest))
             stale: list[models.ExtendedPointId] = [p for p in existing if p not in wanted]
             report.removed = len(stale)
+            if report.changed:
+                # Before writing: a write that fails halfway has still changed the collection.
+                self._local = None
             if writes:
                 self._store.add_texts(
                     [chunk.text for _, chunk, _ in writes],
@@ -456,18 +485,16 @@ class HybridIndex:
                 self.client.delete(
                     self.collection, points_selector=models.PointIdsList(points=stale)
                 )
-            if report.changed:
-                self._local = None
             return report
 
     def remove(self, doc: str) -> int:
         with self._lock:
             stale: list[models.ExtendedPointId] = list(self._hashes(doc))
             if stale:
+                self._local = None
                 self.client.delete(
                     self.collection, points_selector=models.PointIdsList(points=stale)
                 )
-                self._local = None
             return len(stale)
 
     # --- searching ------------------------------------------------------------------------
@@ -495,11 +522,14 @@ class HybridIndex:
         question together, fused with the first by RRF: "and on which day?" alone finds little.
         """
         fusion = fusion or self.fusion
-        with self._lock:
-            points = self._points(query, k, scope, fusion)
-            if context:
-                both = self._points(f"{context} {query}", k, scope, fusion)
-                points = reciprocal_rank_fusion([points, both], limit=k)
+        # Embedding may be a network call: done before taking the lock, which guards only
+        # local mode's files and the in-memory copy.
+        asked = [self._encode(query)]
+        if context:
+            asked.append(self._encode(f"{context} {query}"))
+        with self._lock if self.is_local else contextlib.nullcontext():
+            results = [self._points(encoded, k, scope, fusion) for encoded in asked]
+            points = results[0] if len(results) == 1 else reciprocal_rank_fusion(results, limit=k)
             return [
                 Hit(
                     Chunk.from_metadata(point.payload[CONTENT], point.payload[METADATA]),
@@ -509,14 +539,19 @@ class HybridIndex:
                 if point.payload
             ]
 
-    def _points(
-        self, query: str, k: int, scope: Scope | None, fusion: str
-    ) -> list[models.ScoredPoint]:
+    def _encode(self, query: str) -> _Encoded:
         expanded = expand_query(query)
-        dense = self.embeddings.embed_query(expanded)
         term_vector = self.sparse.embed_query(expanded)
-        sparse = models.SparseVector(indices=term_vector.indices, values=term_vector.values)
-        days = mentioned_days(query)
+        return _Encoded(
+            dense=self.embeddings.embed_query(expanded),
+            sparse=models.SparseVector(indices=term_vector.indices, values=term_vector.values),
+            days=mentioned_days(query),
+        )
+
+    def _points(
+        self, encoded: _Encoded, k: int, scope: Scope | None, fusion: str
+    ) -> list[models.ScoredPoint]:
+        dense, sparse, days = encoded.dense, encoded.sparse, encoded.days
         if self.in_process:
             return self._search_in_process(dense, sparse, k, fusion, boosts(scope, days), scope)
         request = query_request(

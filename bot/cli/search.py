@@ -62,9 +62,11 @@ def _fail(message: str, code: int = 2) -> int:
 
 def _retriever(engine: Any) -> Any:
     """The engine's retriever, or None after saying why it cannot be opened."""
+    from retrieval.index import IndexBusyError
+
     try:
         return engine.retriever
-    except RuntimeError as error:  # local mode: another process (the bot?) holds the folder
+    except IndexBusyError as error:
         _fail(str(error), 1)
         return None
 

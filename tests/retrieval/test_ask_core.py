@@ -156,6 +156,10 @@ async def test_a_reply_within_minutes_is_a_follow_up(llm_app: App, standin: Open
     assert messages[1]["content"] == "Which day covers LoRA?"
     assert messages[2]["content"].startswith("LoRA is practised on Day 47")
     assert messages[3]["content"].endswith("Question: And what should I practise?")
+    # The follow-up was searched together with the question before it: its passages are
+    # about LoRA, which "And what should I practise?" alone would not find.
+    passages = messages[3]["content"].split("Question:")[0]
+    assert "LoRA" in passages
     chat.advance(minutes=30)
     assert "I work with commands" in await chat.say("And QLoRA?")
     assert len(standin.chat_requests()) == 2

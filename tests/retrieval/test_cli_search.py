@@ -112,3 +112,20 @@ def test_papers_add_explains_a_failed_download(index_copy: Path, tmp_path: Path)
     assert result.returncode == 1
     assert "could not download http://127.0.0.1:9/2106.09685.pdf" in result.stderr
     assert "tutorbot papers add FILE" in result.stderr
+
+
+def test_search_says_so_when_another_process_holds_the_local_index(
+    index_copy: Path, tmp_path: Path
+) -> None:
+    from qdrant_client import QdrantClient
+
+    holder = QdrantClient(path=str(index_copy))  # as a running bot would
+    try:
+        result = cli(
+            "search", "LoRA", "--json", env=environment(index_copy, tmp_path), cwd=tmp_path
+        )
+    finally:
+        holder.close()
+    assert result.returncode == 1 and result.stdout == ""
+    assert f"the index folder {index_copy} is in use by another process" in result.stderr
+    assert "TUTORBOT_QDRANT__URL" in result.stderr and "Traceback" not in result.stderr

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from langchain_core.embeddings import Embeddings
 from qdrant_client import models
 
-from retrieval import Retriever, Scope
+from retrieval import IndexConfig, Retriever, Scope
 from retrieval.glossary import expand_query
 from retrieval.index import PLAN_BOOST, HybridIndex, JiebaSparse, mentioned_days, scope_filter
 from retrieval.model import Chunk
@@ -102,6 +103,7 @@ def test_in_process_prefetches_match_qdrants_own(
         )
 
 
+@pytest.mark.parametrize("fusion", ["rrf", "dbsf"])
 @pytest.mark.parametrize(
     "scope",
     [
@@ -111,13 +113,15 @@ def test_in_process_prefetches_match_qdrants_own(
     ],
 )
 def test_the_query_api_and_the_in_process_path_agree_at_the_top(
-    curriculum_retriever: Retriever, scope: Scope | None
+    curriculum_retriever: Retriever, scope: Scope | None, fusion: str
 ) -> None:
     fast = curriculum_retriever.index
     query_api = HybridIndex(fast.client, fast.embeddings, in_process=False)
     for question in QUESTIONS:
-        ours = [hit.chunk.key for hit in fast.search(question, 6, scope=scope)]
-        theirs = [hit.chunk.key for hit in query_api.search(question, 6, scope=scope)]
+        ours = [hit.chunk.key for hit in fast.search(question, 6, scope=scope, fusion=fusion)]
+        theirs = [
+            hit.chunk.key for hit in query_api.search(question, 6, scope=scope, fusion=fusion)
+        ]
         # Points with equal sparse scores may come in another order (Qdrant leaves ties to
         # storage order), which moves them in the fusion; beyond that the two agree.
         assert ours[0] in theirs[:3] and theirs[0] in ours[:3], question
@@ -134,6 +138,8 @@ def test_sync_adds_updates_and_removes_only_what_changed(paper_retriever: Retrie
         "paper:x", [_note("paper:x", "0", "量化 GPTQ"), _note("paper:x", "1", "蒸馏")]
     )
     assert (first.added, first.updated, first.removed, first.unchanged) == (2, 0, 0, 0)
+    # Searched between syncs, so each sync must refresh what local mode searches in memory.
+    assert [hit.chunk.text for hit in index.search("GPTQ 量化", k=1)] == ["量化 GPTQ"]
     again = index.sync(
         "paper:x", [_note("paper:x", "0", "量化 GPTQ"), _note("paper:x", "1", "蒸馏")]
     )
@@ -144,6 +150,54 @@ def test_sync_adds_updates_and_removes_only_what_changed(paper_retriever: Retrie
     with pytest.raises(ValueError):
         index.sync("paper:y", [_note("paper:x", "0", "elsewhere")])
     assert index.remove("paper:x") == 1 and index.count() == 0
+    assert index.search("AWQ 量化", k=5) == []
+
+
+def test_an_empty_index_answers_every_kind_of_scope(paper_retriever: Retriever) -> None:
+    index = paper_retriever.index
+    for scope in (
+        None,
+        Scope(plan="ai-fullstack-100", track="algo"),
+        Scope(plan="ai-fullstack-100", track="algo", only=True),
+        Scope(plan="llm-app-180", lesson_key="llm-app-180/common/41", only=True),
+    ):
+        assert index.search("LoRA", k=3, scope=scope) == []
+
+
+class FailingOnSecondBatch(Embeddings):
+    """The real model, failing on the second batch of passages (counted from the last reset),
+    as an endpoint that goes away mid-sync would."""
+
+    def __init__(self, inner: Embeddings) -> None:
+        self.inner = inner
+        self.batches = 0
+        self.dimension = len(inner.embed_query("dimension"))
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        self.batches += 1
+        if self.batches == 2:
+            raise ConnectionError("embedding endpoint went away")
+        return self.inner.embed_documents(texts)
+
+    def embed_query(self, text: str) -> list[float]:
+        return self.inner.embed_query(text)
+
+
+def test_a_sync_that_fails_halfway_leaves_search_seeing_what_was_written(
+    embeddings: Embeddings,
+) -> None:
+    flaky = FailingOnSecondBatch(embeddings)
+    index = HybridIndex.open(IndexConfig(), flaky)
+    index.sync("paper:a", [_note("paper:a", "0", "蒸馏 distillation")])
+    assert index.search("蒸馏", k=1)  # the in-memory copy now exists
+    flaky.batches = 0
+    notes = [_note("paper:b", str(n), f"量化 note {n}") for n in range(100)]
+    with pytest.raises(ConnectionError):
+        index.sync("paper:b", notes)
+    written = index.count() - 1
+    assert 0 < written < len(notes)
+    found = {hit.chunk.doc for hit in index.search("量化 note", k=5)}
+    assert found == {"paper:b"}
 
 
 async def test_an_openai_compatible_embeddings_endpoint_can_replace_e5() -> None:

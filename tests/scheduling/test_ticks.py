@@ -261,3 +261,20 @@ async def test_weekly_retrospective_once_per_week_on_the_chosen_day(app: App) ->
     for row in group_rows:
         local = row.created_at.astimezone(sh)
         assert local.weekday() == 4 and dt.time(18, 0) <= local.time() < dt.time(18, 30)
+
+
+async def test_a_second_scheduler_enqueuing_the_same_pushes_inserts_nothing(app: App) -> None:
+    """The unique key, not the learners' bookkeeping, is the guarantee: a tick whose marks were
+    lost (another scheduler's transaction, a crash between insert and mark) adds no row."""
+    ids = await add_learners(app, dt.date(2026, 5, 1))
+    now = dt.datetime(2026, 5, 2, 23, 59, tzinfo=dt.UTC)
+    async with app.sessions() as session, session.begin():
+        first = await enqueue_daily(session, now, NO_QUIET)
+    assert first > 0
+    async with app.sessions() as session, session.begin():
+        for learner in await session.scalars(select(Learner).where(Learner.id.in_(ids))):
+            learner.last_daily_period = None
+    async with app.sessions() as session, session.begin():
+        assert await enqueue_daily(session, now, NO_QUIET) == 0
+    async with app.sessions() as session:
+        assert len(list(await session.scalars(select(Delivery)))) == first
