@@ -230,7 +230,14 @@ class _LocalVectors:
 
     FIELDS = ("plan", "track", "lesson_key")
 
-    def __init__(self, ids: list[str], payloads: list[dict[str, Any]], dense: np.ndarray) -> None:
+    def __init__(
+        self,
+        ids: list[str],
+        payloads: list[dict[str, Any]],
+        dense: np.ndarray,
+        sparse: list[tuple[int, Any]],
+    ) -> None:
+        """`sparse` pairs a row with its sparse vector, for the rows that have one."""
         self.ids = ids
         self.size = len(ids)
         self.dense = dense
@@ -238,19 +245,15 @@ class _LocalVectors:
             name: np.array([payload.get(name) for payload in payloads], dtype=object)
             for name in self.FIELDS
         }
-        self.postings: dict[int, tuple[np.ndarray, np.ndarray]] = {}
         # N of the IDF: Qdrant counts the points that have a sparse vector.
-        self.sparse_size = 0
-
-    def add_postings(self, rows: list[tuple[int, Any]]) -> None:
-        self.sparse_size = len(rows)
+        self.sparse_size = len(sparse)
         collected: dict[int, tuple[list[int], list[float]]] = {}
-        for row, vector in rows:
+        for row, vector in sparse:
             for index, value in zip(vector.indices, vector.values, strict=True):
                 docs, values = collected.setdefault(index, ([], []))
                 docs.append(row)
                 values.append(value)
-        self.postings = {
+        self.postings: dict[int, tuple[np.ndarray, np.ndarray]] = {
             index: (np.array(docs, dtype=np.int64), np.array(values, dtype=np.float64))
             for index, (docs, values) in collected.items()
         }
@@ -584,8 +587,7 @@ class HybridIndex:
                     pages.append(np.asarray(page, dtype=np.float32))
                     page = []
             pages.append(np.asarray(page, dtype=np.float32).reshape(-1, self.dimension))
-            self._local = _LocalVectors(ids, payloads, np.vstack(pages))
-            self._local.add_postings(sparse)
+            self._local = _LocalVectors(ids, payloads, np.vstack(pages), sparse)
         return self._local
 
     def _search_in_process(

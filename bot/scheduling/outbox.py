@@ -39,7 +39,7 @@ def _insert(session: AsyncSession) -> Any:
     return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(Delivery.__table__)
 
 
-# Rows per statement when enqueueing and marking: a start-up tick may enqueue a whole day's
+# Ids per UPDATE when marking recipients enqueued: a start-up tick may mark a whole day's
 # recipients at once, and PostgreSQL's protocol allows at most 32,767 parameters per statement.
 CHUNK = 1_000
 
