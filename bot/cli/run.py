@@ -28,9 +28,6 @@ NO_PLATFORM = (
     "(from @BotFather) and/or TUTORBOT_DISCORD__TOKEN, in the environment or in .env; "
     "`tutorbot chat` talks to the bot in this terminal without either."
 )
-DISCORD_NOT_AVAILABLE = (
-    "TUTORBOT_DISCORD__TOKEN is set, but this version has no Discord adapter yet: not started"
-)
 
 
 class Service(Protocol):
@@ -106,8 +103,11 @@ def build_services(app: App, args: argparse.Namespace) -> list[Named]:
         services.append(Named("telegram", TelegramService(adapter, webhook)))
         transports[adapter.platform] = adapter
     if settings.discord.token is not None:
-        # The Discord adapter plugs in here (a service and a transport) once it exists.
-        log.warning(DISCORD_NOT_AVAILABLE)
+        from bot.adapters.discord import DiscordAdapter
+
+        discord = DiscordAdapter.from_settings(settings, app.core)
+        services.append(Named("discord", discord))
+        transports[discord.platform] = discord
     if transports and not args.no_scheduler:
         from bot.scheduling.service import SchedulerService
 
@@ -187,9 +187,6 @@ async def run(args: argparse.Namespace) -> int:
     app = build_app(settings, url)
     try:
         services = build_services(app, args)
-        if not any(named.name != "scheduler" for named in services):
-            print(f"tutorbot: {DISCORD_NOT_AVAILABLE}.\n{NO_PLATFORM}", file=sys.stderr)
-            return 2
         stop = asyncio.Event()
         _stop_on_signals(stop)
         try:

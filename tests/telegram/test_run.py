@@ -43,18 +43,15 @@ def test_without_any_token_it_says_what_to_set(
     assert all(name in error for name in TOKEN_VARIABLES)
 
 
-def test_a_discord_token_alone_starts_nothing_yet(
-    no_tokens: None,
-    monkeypatch: pytest.MonkeyPatch,
-    capsys: pytest.CaptureFixture[str],
-    database_url: str,
-) -> None:
+async def test_a_discord_token_alone_starts_discord(database_url: str) -> None:
     discord = DiscordSettings(token=SecretStr("discord-token"))
     settings = Settings(_env_file=None, discord=discord)  # type: ignore[call-arg]
-    monkeypatch.setattr(run_module, "get_settings", lambda: settings)
-    assert main(["run", "--db", database_url]) == 2
-    error = capsys.readouterr().err
-    assert "no Discord adapter" in error and "TUTORBOT_TELEGRAM__TOKEN" in error
+    app = build_app(settings, database_url)
+    try:
+        services = build_services(app, build_parser().parse_args(["run"]))
+        assert [named.name for named in services] == ["discord", "scheduler"]
+    finally:
+        await app.close()
 
 
 async def test_services_follow_the_settings(database_url: str) -> None:

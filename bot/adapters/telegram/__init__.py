@@ -4,6 +4,7 @@
 polling) or `await adapter.start(Webhook(url, secret))`, and `await adapter.stop()`.
 """
 
+from bot.adapters.streaming import throttled_edits
 from bot.adapters.telegram.application import (
     PerChatUpdates,
     TelegramAdapter,
@@ -13,7 +14,6 @@ from bot.adapters.telegram.application import (
 from bot.adapters.telegram.incoming import PLATFORM, to_incoming
 from bot.adapters.telegram.rendering import render_telegram_html, split_html
 from bot.adapters.telegram.sending import TelegramSender
-from bot.adapters.telegram.streaming import throttled_edits
 
 __all__ = [
     "PLATFORM",

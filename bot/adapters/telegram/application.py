@@ -14,10 +14,10 @@ from dataclasses import dataclass, replace
 from typing import Any
 from urllib.parse import urlsplit
 
+from bot.adapters.streaming import EDIT_INTERVAL_SECONDS
 from bot.adapters.telegram.commands import core_commands, menu
 from bot.adapters.telegram.incoming import PLATFORM, to_incoming
 from bot.adapters.telegram.sending import TelegramSender
-from bot.adapters.telegram.streaming import EDIT_INTERVAL_SECONDS
 from bot.core import Core, Reply, render_plain
 from bot.core.i18n import DEFAULT_LANGUAGE, LANGUAGES
 from bot.scheduling.transport import TELEGRAM_LIMITS, RecipientBlocked, RetryLater

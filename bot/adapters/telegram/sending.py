@@ -6,8 +6,8 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterable, Sequence
 
+from bot.adapters.streaming import EDIT_INTERVAL_SECONDS, throttled_edits
 from bot.adapters.telegram.rendering import CAPTION_LIMIT, split_html
-from bot.adapters.telegram.streaming import EDIT_INTERVAL_SECONDS, throttled_edits
 from bot.core.markup import Doc
 from bot.core.messages import Reply
 from telegram import (
