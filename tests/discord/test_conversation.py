@@ -6,7 +6,7 @@ from __future__ import annotations
 from bot.adapters.discord import DiscordAdapter
 from bot.app import App
 from tests.discord.conftest import ALICE, BOB, Clock, DiscordChat, adapter_for, learner_row, onboard
-from tests.support.bank import load_test_bank
+from tests.support.bank import letter_of, load_test_bank
 from tests.support.discord_standin import DiscordStandIn
 
 CALLBACK = "POST /interactions/{interaction_id}/{token}/callback"
@@ -29,9 +29,9 @@ async def test_onboarding_today_and_quiz_in_a_dm(
     assert "Day 1 done! 1 of 100" in done[0].text
 
     card = (await alice.run("quiz"))[0]
-    assert "1/1 · Day 1" in card.text and "A. typing" in card.text
+    assert "1/1 · Day 1" in card.text and card.embeds
     assert [label for label, _ in card.buttons()][:4] == ["A", "B", "C", "D"]
-    feedback, summary = await alice.press("A", expect=2)
+    feedback, summary = await alice.press(letter_of(card.text, "typing"), expect=2)
     assert "✅ Correct!" in feedback.text and "Next review in" in feedback.text
     assert "Round complete" in summary.text
 
