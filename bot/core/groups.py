@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+import secrets
 
 from sqlalchemy import select
 
@@ -29,6 +30,7 @@ from bot.services.validation import parse_push_time, parse_timezone
 from curriculum import load_plan
 from quizzes.grading import grade
 from quizzes.model import Kind
+from quizzes.presentation import header_topic, option_order
 
 GROUP_QUIZ = "group-quiz"
 LETTERS = "ABCDEF"
@@ -309,17 +311,24 @@ async def _quiz(ctx: Context, _args: str) -> None:
     lines: list[Line] = [
         line(
             Bold(
-                ctx._("Group quiz · Day {day} · {topic}").format(
-                    day=question.day, topic=question.topic
+                " · ".join(
+                    [ctx._("Group quiz · Day {day}").format(day=question.day)]
+                    + [topic for topic in [header_topic(question)] if topic]
                 )
             )
         ),
         line(question.stem),
     ]
     if question.kind == Kind.CHOICE:
-        lines += [line(f"{LETTERS[i]}. {option}") for i, option in enumerate(question.options)]
+        # Shuffled per post; each button carries the bank index of the option it shows.
+        order = option_order(question, secrets.token_hex(8))
+        lines += [
+            line(f"{LETTERS[shown]}. {question.options[index]}")
+            for shown, index in enumerate(order)
+        ]
         buttons = [
-            (LETTERS[i], f"gq:{group.id}:{question.id}:{i}") for i in range(len(question.options))
+            (LETTERS[shown], f"gq:{group.id}:{question.id}:{index}")
+            for shown, index in enumerate(order)
         ]
     else:
         buttons = [
