@@ -6,8 +6,7 @@ import asyncio
 
 from pydantic import SecretStr
 
-from bot.app import build_app
-from bot.cli import build_parser
+from bot.app import build_adapters, build_app
 from bot.cli.run import build_services, serve
 from bot.settings import DiscordSettings, Settings, TelegramSettings
 from tests.discord.conftest import ALICE, DiscordChat
@@ -22,15 +21,14 @@ async def test_run_serves_telegram_and_discord_together(
     async with TelegramStandIn() as telegram:
         settings = Settings(  # type: ignore[call-arg]
             _env_file=None,
-            telegram=TelegramSettings(token=SecretStr(telegram.token)),
+            telegram=TelegramSettings(token=SecretStr(telegram.token), api_url=telegram.base_url),
             discord=DiscordSettings(token=SecretStr(api.token)),
         )
         app = build_app(settings, database_url)
-        args = build_parser().parse_args(["run", "--telegram-api-url", telegram.base_url])
         stop = asyncio.Event()
         try:
-            services = build_services(app, args)
-            assert [named.name for named in services] == ["telegram", "discord", "scheduler"]
+            services = build_services(app, build_adapters(settings, app.core))
+            assert [named.name for named in services] == ["discord", "telegram", "scheduler"]
             task = asyncio.create_task(serve(services, stop))
             await api.wait_until(lambda: api.connected == 1)
             on_discord = await DiscordChat(api, ALICE).run("help")

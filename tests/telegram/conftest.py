@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from bot.adapters.telegram import TelegramAdapter, build_application
+from bot.adapters.telegram import TelegramAdapter, Webhook, build_application
 from bot.app import App
 from bot.db.models import Learner
 from tests.support.adapters import Clock, onboard_in_english
@@ -30,18 +30,27 @@ def clock() -> Clock:
     return Clock()
 
 
-def adapter_for(app: App, api: TelegramStandIn, clock: Clock) -> TelegramAdapter:
+def adapter_for(
+    app: App, api: TelegramStandIn, clock: Clock, webhook: Webhook | None = None
+) -> TelegramAdapter:
     application = build_application(
         api.token, base_url=api.base_url, base_file_url=api.base_file_url
     )
-    return TelegramAdapter(app.core, application, clock=clock, edit_interval=EDIT_INTERVAL)
+    return TelegramAdapter(
+        app.core,
+        application,
+        clock=clock,
+        edit_interval=EDIT_INTERVAL,
+        webhook=webhook,
+        poll_timeout=dt.timedelta(seconds=2),
+    )
 
 
 @pytest.fixture
 async def telegram(app: App, api: TelegramStandIn, clock: Clock) -> AsyncIterator[TelegramAdapter]:
     """The adapter, started in polling mode."""
     adapter = adapter_for(app, api, clock)
-    await adapter.start(poll_timeout=dt.timedelta(seconds=2))
+    await adapter.start()
     try:
         yield adapter
     finally:

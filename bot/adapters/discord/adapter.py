@@ -11,6 +11,8 @@ from collections.abc import Callable
 from typing import Any
 
 import discord
+from discord import app_commands
+
 from bot.adapters.discord.buttons import press_item
 from bot.adapters.discord.commands import CatalogTranslator, SlashCommand, build_tree
 from bot.adapters.discord.rendering import CONTENT_LIMIT
@@ -22,13 +24,13 @@ from bot.adapters.discord.sending import (
 )
 from bot.core import Core, Incoming, Reply, render_plain
 from bot.core.i18n import translator
-from bot.scheduling.transport import DISCORD_LIMITS, RecipientBlocked, RetryLater
-from bot.settings import Settings
-from discord import app_commands
+from bot.core.transport import PlatformLimits, RecipientBlocked, RetryLater
 
 log = logging.getLogger(__name__)
 
 PLATFORM = "discord"
+# Discord's global limit is 50 requests a second; a channel takes about 5 messages in 5 seconds.
+LIMITS = PlatformLimits(per_second=50, per_chat_per_second=1, per_group_per_minute=None)
 Clock = Callable[[], dt.datetime]
 # Slash commands and buttons arrive as interactions: no message-content (or any privileged)
 # intent is needed; `guilds` gives the channel cache.
@@ -54,7 +56,7 @@ class DiscordAdapter:
     the scheduler's transport for Discord (`deliver`)."""
 
     platform = PLATFORM
-    limits = DISCORD_LIMITS
+    limits = LIMITS
 
     def __init__(
         self,
@@ -81,11 +83,6 @@ class DiscordAdapter:
         # whose DMs are closed is told there, once.
         self._seen_in: dict[str, tuple[int, str]] = {}
         self._told: set[str] = set()
-
-    @classmethod
-    def from_settings(cls, settings: Settings, core: Core) -> DiscordAdapter:
-        assert settings.discord.token is not None, "no Discord token configured"
-        return cls(core, settings.discord.token.get_secret_value())
 
     # incoming -----------------------------------------------------------------------------
 
@@ -122,7 +119,7 @@ class DiscordAdapter:
         ephemeral = in_guild and not spec.group
         await interaction.response.defer(ephemeral=ephemeral, thinking=True)
         self._remember(interaction)
-        text = f"/{spec.core} {args.strip()}".strip()
+        text = f"/{spec.spec.name} {args.strip()}".strip()
         replies = await self._core.handle(
             self._incoming(interaction, is_group=is_group, text=text), self._clock()
         )

@@ -9,6 +9,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 import discord
+
 from bot.adapters.discord.rendering import label
 from bot.core.messages import Button
 

@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 import discord
+
 from bot.core.markup import Bold, Code, Doc, Line, Link, Plain, Span
 from bot.core.messages import Button, Reply
 

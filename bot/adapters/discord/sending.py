@@ -8,6 +8,7 @@ from collections.abc import AsyncIterable
 from typing import Any, Protocol
 
 import discord
+
 from bot.adapters.discord.buttons import view_of
 from bot.adapters.discord.rendering import Outgoing, button_pages, outgoing, split_markdown
 from bot.adapters.streaming import throttled_edits

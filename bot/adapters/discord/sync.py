@@ -5,8 +5,9 @@ often commands may be created."""
 from __future__ import annotations
 
 import discord
-from bot.adapters.discord.commands import CatalogTranslator, SlashCommand, build_tree
 from discord import app_commands
+
+from bot.adapters.discord.commands import CatalogTranslator, SlashCommand, build_tree
 
 
 async def _unused(interaction: discord.Interaction, spec: SlashCommand, args: str) -> None:
