@@ -9,7 +9,7 @@ from typing import TextIO
 
 from bot.core import Core, Incoming, Reply, render_plain, settled
 from bot.core.readable import small_number
-from bot.scheduling.transport import NO_LIMITS
+from bot.core.transport import NO_LIMITS
 
 PLATFORM = "console"
 Clock = Callable[[], dt.datetime]

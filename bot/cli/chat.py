@@ -53,13 +53,15 @@ async def converse(app: App, chat: ConsoleChat, read_line: Callable[[], Awaitabl
     """Lines until the input ends. The console is its own scheduler: before each line, whatever
     push is due for this user (and nobody else in the database) arrives first."""
     from bot.scheduling.dispatcher import Dispatcher
+    from bot.scheduling.periods import QuietHours
     from bot.scheduling.service import tick
 
+    quiet = QuietHours(app.settings.schedule.quiet_start, app.settings.schedule.quiet_end)
     dispatcher = Dispatcher(
         app.sessions, app.core, {chat.platform: chat}, "console", chat.now, only_chat=chat.user
     )
     while line := await read_line():
         if line.strip():
-            await tick(app, chat.now())
+            await tick(app.sessions, quiet, chat.now())
             await dispatcher.run_once()
             await chat.send(line)
