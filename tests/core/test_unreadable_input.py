@@ -14,16 +14,9 @@ from bot.app import App
 from bot.core import Incoming
 from bot.db.models import Learner
 from tests.core.test_bad_input import snapshot
-from tests.support.chat import Chat, enrol
+from tests.support.chat import Chat
 
 UNREADABLE = "I can't read that message"
-
-
-@pytest.fixture
-async def enrolled(app: App) -> Chat:
-    chat = Chat(app.core)
-    await enrol(chat)
-    return chat
 
 
 @pytest.mark.parametrize(

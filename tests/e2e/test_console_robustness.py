@@ -5,9 +5,6 @@ from __future__ import annotations
 
 import io
 import itertools
-import os
-import subprocess
-import sys
 from collections.abc import Awaitable, Callable, Iterable
 from pathlib import Path
 
@@ -18,30 +15,18 @@ from bot.app import App
 from bot.cli.chat import converse
 from bot.db.schedule_models import PENDING, SENT, Delivery
 from tests.core.test_bad_input import snapshot
+from tests.e2e.test_console_conversation import run_cli
 from tests.support.bank import load_test_bank
 
 ONBOARDING = ["/start", "!press 2", "!press 1", "!press 1", "!press 1", "!press 2"]
 README_EXAMPLE = "/start\n!press 2\n!press 2\n!press 1\n!press 2\n/quiz\n!press 1\n"
 
 
-def tutorbot(*args: str, db: Path, stdin: str = "") -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "TUTORBOT_RETRO__CHART_DIR": str(db.parent / "charts")}
-    return subprocess.run(
-        [sys.executable, "-m", "bot.cli", *args, "--db", f"sqlite+aiosqlite:///{db}"],
-        env=env,
-        input=stdin,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
-
-
 def test_readme_example_with_a_plus_eight_clock_completes_a_quiz(tmp_path: Path) -> None:
     db = tmp_path / "tutorbot.db"
     for step in (("db", "upgrade"), ("curriculum", "load"), ("bank", "import")):
-        assert tutorbot(*step, db=db).returncode == 0, step
-    result = tutorbot(
+        assert run_cli(*step, db=db).returncode == 0, step
+    result = run_cli(
         "chat", "--user", "ada2", "--now", "2026-03-02T09:00:00+08:00", db=db, stdin=README_EXAMPLE
     )
     assert result.returncode == 0, result.stderr
