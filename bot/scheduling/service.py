@@ -16,6 +16,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 
 from bot.app import App
 from bot.scheduling import maintenance, outbox
+from bot.scheduling.budget import budgets_for
 from bot.scheduling.dispatcher import Dispatcher
 from bot.scheduling.leader import LeaderLock
 from bot.scheduling.periods import QuietHours
@@ -49,7 +50,15 @@ class SchedulerService:
         self._stop = asyncio.Event()
         self._scheduler = AsyncIOScheduler(timezone=dt.UTC)
         worker = f"{socket.gethostname()}:{os.getpid()}"
-        self.dispatcher = Dispatcher(app.sessions, app.core, transports, worker, clock)
+        self.dispatcher = Dispatcher(
+            app.sessions,
+            app.core,
+            transports,
+            worker,
+            clock,
+            budgets=budgets_for(app.engine, transports),
+            in_flight=app.settings.dispatch.in_flight,
+        )
         self._dispatch_task: asyncio.Task[None] | None = None
         self._last_tick: dt.datetime | None = None
 
