@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+import secrets
 
 from sqlalchemy import select
 
+from bot.core.catalog import Scope, commands_for, help_line
 from bot.core.context import Context
 from bot.core.markup import Bold, Doc, Line, doc, line
 from bot.core.names import (
@@ -22,16 +24,17 @@ from bot.core.names import (
 from bot.core.render import lesson_doc
 from bot.db.models import Learner, QuestionRow
 from bot.db.schedule_models import Group
-from bot.services import groups, learners, progress
+from bot.services import groups, learners, progress, reviews
 from bot.services.quiz_sessions import as_question
 from bot.services.validation import parse_push_time, parse_timezone
 from curriculum import load_plan
 from quizzes.grading import grade
 from quizzes.model import Kind
+from quizzes.presentation import header_topic, option_order
+from quizzes.srs import rating_for_answer
 
 GROUP_QUIZ = "group-quiz"
 LETTERS = "ABCDEF"
-PRIVATE_ONLY = {"export", "forget", "progress", "plan", "retro"}
 LEADERBOARD_DAYS = 7
 
 
@@ -61,34 +64,6 @@ def _admins_only(ctx: Context) -> bool:
             )
         )
         return False
-    return True
-
-
-async def command(ctx: Context, name: str, args: str) -> bool:
-    """Handle a command sent in a group; False when it is not a group command."""
-    handlers = {
-        "start": _setup,
-        "settings": _setup,
-        "today": _today,
-        "join": _join,
-        "leave": _leave,
-        "leaderboard": _leaderboard,
-        "quiz": _quiz,
-        "pause": _pause,
-        "resume": _resume,
-        "help": _help,
-    }
-    if name in PRIVATE_ONLY:
-        ctx.say(
-            ctx._("Send me /{name} in a private chat: it is about you, not the group.").format(
-                name=name
-            )
-        )
-        return True
-    handler = handlers.get(name)
-    if handler is None:
-        return False
-    await handler(ctx, args)
     return True
 
 
@@ -337,17 +312,24 @@ async def _quiz(ctx: Context, _args: str) -> None:
     lines: list[Line] = [
         line(
             Bold(
-                ctx._("Group quiz · Day {day} · {topic}").format(
-                    day=question.day, topic=question.topic
+                " · ".join(
+                    [ctx._("Group quiz · Day {day}").format(day=question.day)]
+                    + [topic for topic in [header_topic(question)] if topic]
                 )
             )
         ),
         line(question.stem),
     ]
     if question.kind == Kind.CHOICE:
-        lines += [line(f"{LETTERS[i]}. {option}") for i, option in enumerate(question.options)]
+        # Shuffled per post; each button carries the bank index of the option it shows.
+        order = option_order(question, secrets.token_hex(8))
+        lines += [
+            line(f"{LETTERS[shown]}. {question.options[index]}")
+            for shown, index in enumerate(order)
+        ]
         buttons = [
-            (LETTERS[i], f"gq:{group.id}:{question.id}:{i}") for i in range(len(question.options))
+            (LETTERS[shown], f"gq:{group.id}:{question.id}:{index}")
+            for shown, index in enumerate(order)
         ]
     else:
         buttons = [
@@ -380,6 +362,11 @@ async def answer(
     ):
         ctx.say(ctx._("You already answered this one."), notice=True)
         return
+    # The answer counts for the member's own spaced repetition too: that card is reviewed.
+    rating = rating_for_answer(correct, None, ())
+    await reviews.record_review(
+        ctx.session, learner, stored, rating, correct, ctx.now, None, ctx.settings.quiz
+    )
     if correct:
         ctx.say(ctx._("✅ Correct! +1 point"), notice=True)
     else:
@@ -416,10 +403,23 @@ async def _help(ctx: Context, _args: str) -> None:
     ctx.say(
         doc(
             line(Bold(_("Study group commands"))),
-            _("/today — the group's lesson of the day"),
-            _("/join, /leave — take part in the leaderboard"),
-            _("/quiz — a question for everyone; /leaderboard — the week's ranking"),
-            _("/ask — a question about the curriculum"),
-            _("Admins: /start or /settings — plan, time, timezone, language; /pause, /resume"),
+            *[help_line(spec, _) for spec in commands_for(Scope.GROUP) if not spec.admin_in_groups],
+            line(Bold(_("For the group's admins"))),
+            *[help_line(spec, _) for spec in commands_for(Scope.GROUP) if spec.admin_in_groups],
         )
     )
+
+
+# The group chat's handlers of the catalog's group commands (/ask is the private one).
+COMMANDS = {
+    "start": _setup,
+    "settings": _setup,
+    "today": _today,
+    "join": _join,
+    "leave": _leave,
+    "leaderboard": _leaderboard,
+    "quiz": _quiz,
+    "pause": _pause,
+    "resume": _resume,
+    "help": _help,
+}

@@ -14,6 +14,7 @@ from bot.services.quiz_sessions import PRACTICE, SCHEDULED
 from curriculum import load_plan
 from quizzes.grading import grade
 from quizzes.model import Kind, Question
+from quizzes.presentation import header_topic, option_order
 from quizzes.srs import Card, Rating, format_interval, preview_intervals, rating_for_answer
 
 LETTERS = "ABCDEF"
@@ -128,8 +129,9 @@ async def _start_practice(ctx: Context, queue: list[str], scope: str) -> None:
 
 def _header(ctx: Context, row: QuizSessionRow, question: Question) -> Line:
     parts = [f"{row.position + 1}/{len(row.queue)}", ctx._("Day {day}").format(day=question.day)]
-    if question.topic:
-        parts.append(question.topic)
+    topic = header_topic(question)
+    if topic:
+        parts.append(topic)
     if row.mode == PRACTICE:
         parts.append(ctx._("practice"))
     return line(Bold(" · ".join(parts)))
@@ -148,10 +150,13 @@ async def _present(ctx: Context, row: QuizSessionRow) -> None:
     lines: list[Line] = [_header(ctx, row, question), line(question.stem)]
     stop = (ctx._("⏹ Stop"), f"qstop:{row.id}")
     if question.kind == Kind.CHOICE:
+        # Shown in this presentation's order; each button still carries the bank index it shows.
+        order = _order(row, question)
         lines += [
-            line(f"{LETTERS[index]}. {option}") for index, option in enumerate(question.options)
+            line(f"{LETTERS[shown]}. {question.options[index]}")
+            for shown, index in enumerate(order)
         ]
-        letters = [(LETTERS[index], f"{prefix}:{index}") for index in range(len(question.options))]
+        letters = [(LETTERS[shown], f"{prefix}:{index}") for shown, index in enumerate(order)]
         rows = [letters[i : i + 3] for i in range(0, len(letters), 3)] + [
             [(ctx._("I don't know"), f"{prefix}:dk"), stop]
         ]
@@ -178,6 +183,11 @@ async def _present(ctx: Context, row: QuizSessionRow) -> None:
             [[(ctx._("Show answer"), f"qs:{row.id}:{row.position}"), stop]],
         )
         learner.awaiting = f"quiz:{row.id}:{row.position}"
+
+
+def _order(row: QuizSessionRow, question: Question) -> tuple[int, ...]:
+    """The options' order of this presentation, the same every time it is derived."""
+    return option_order(question, f"quiz:{row.id}:{row.position}")
 
 
 async def _current(ctx: Context, session_id: int, position: int) -> QuizSessionRow | None:
@@ -261,7 +271,8 @@ async def _graded(ctx: Context, row: QuizSessionRow, question: Question, respons
         lines.append(line(Bold(ctx._("✅ Correct!"))))
     else:
         lines.append(line(Bold(ctx._("❌ Not quite."))))
-        lines.append(line(ctx._("Answer: {answer}").format(answer=_answer_text(ctx, question))))
+        answer = _answer_text(ctx, question, _order(row, question))
+        lines.append(line(ctx._("Answer: {answer}").format(answer=answer)))
     lines += _explanation(ctx, question)
     if row.mode == SCHEDULED:
         usual = await reviews.usual_durations(ctx.session, learner.id)
@@ -279,11 +290,12 @@ async def _graded(ctx: Context, row: QuizSessionRow, question: Question, respons
     await _advance(ctx, row)
 
 
-def _answer_text(ctx: Context, question: Question) -> str:
+def _answer_text(ctx: Context, question: Question, order: tuple[int, ...]) -> str:
     if question.kind == Kind.TRUE_FALSE:
         return ctx._("True") if question.answer == "true" else ctx._("False")
     if question.kind == Kind.CHOICE and question.answer in question.options:
-        return f"{LETTERS[question.options.index(question.answer)]}. {question.answer}"
+        shown = order.index(question.options.index(question.answer))
+        return f"{LETTERS[shown]}. {question.answer}"
     return question.answer
 
 

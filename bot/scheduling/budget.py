@@ -17,7 +17,7 @@ from typing import Protocol
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.scheduling.transport import Transport
+from bot.core.transport import Transport
 
 
 class Budget(Protocol):

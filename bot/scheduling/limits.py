@@ -8,8 +8,8 @@ from collections import OrderedDict
 
 from aiolimiter import AsyncLimiter
 
+from bot.core.transport import PlatformLimits
 from bot.scheduling.budget import Budget, LocalBudget
-from bot.scheduling.transport import PlatformLimits
 
 # Per-chat limiters are kept for the most recent chats only.
 MAX_TRACKED_CHATS = 10_000

@@ -17,8 +17,8 @@ from typing import Any
 
 from sqlalchemy.engine import make_url
 
+from bot.adapters.telegram import LIMITS as TELEGRAM_LIMITS
 from bot.app import build_app
-from bot.scheduling.transport import TELEGRAM_LIMITS
 from bot.services.curriculum_sync import sync_curriculum
 from bot.settings import Settings
 from tests.benchmarks import pg

@@ -16,9 +16,9 @@ import sys
 from bot.app import build_app
 from bot.core import Reply
 from bot.core.markup import doc
+from bot.core.transport import NO_LIMITS, PlatformLimits
 from bot.scheduling.budget import Budget, LocalBudget, budgets_for
 from bot.scheduling.dispatcher import Dispatcher
-from bot.scheduling.transport import NO_LIMITS, PlatformLimits
 from bot.settings import Settings
 from tests.support.sink import SinkTransport
 

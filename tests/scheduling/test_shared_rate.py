@@ -12,9 +12,9 @@ import pytest
 from sqlalchemy import func, select
 
 from bot.app import App, build_app
+from bot.core.transport import PlatformLimits
 from bot.db.schedule_models import SENT, Delivery
 from bot.scheduling.budget import LocalBudget, SharedBudget, budgets_for
-from bot.scheduling.transport import PlatformLimits
 from bot.settings import Settings
 from tests.scheduling.test_dispatcher import add_recipients, enqueue
 from tests.support.rates import run_dispatchers
