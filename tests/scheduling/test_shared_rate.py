@@ -58,7 +58,7 @@ async def test_two_dispatcher_processes_drain_the_outbox_within_the_rate(
         now = dt.datetime.now(dt.UTC)
         await add_recipients(app, total, now.date())
         assert await enqueue(app, now) == total
-        observed = await run_dispatchers(postgres_database_url, sink, 2, rate)
+        observed = await run_dispatchers(postgres_database_url, sink, 2, rate, in_flight=4)
         async with app.sessions() as session:
             senders = await session.scalar(
                 select(func.count(Delivery.claimed_by.distinct())).where(Delivery.state == SENT)
@@ -67,7 +67,7 @@ async def test_two_dispatcher_processes_drain_the_outbox_within_the_rate(
         await app.close()
     assert senders == 2  # both processes sent
     assert sorted(set(sink.per_chat().values())) == [1] and observed.messages == total
-    assert 0.7 <= observed.share_of(rate) <= 1.02, observed
+    assert 0.7 <= observed.share_of(rate) <= 1.05, observed
 
 
 async def test_a_local_budget_spaces_its_slots() -> None:
