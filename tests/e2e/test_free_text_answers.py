@@ -75,8 +75,8 @@ async def test_console_recall_and_cloze_typed_answers_are_graded_by_meaning(app:
     assert review.rating == Rating.Again and review.correct is False
 
 
-@pytest.fixture
-async def learner(app: App) -> Chat:
+async def at_recall_card(app: App) -> Chat:
+    """A learner looking at day 1's recall card (its choice sibling answered a minute ago)."""
     await load_test_bank(app)
     chat = Chat(app.core, now=START)
     await enrol(chat)
@@ -86,6 +86,11 @@ async def learner(app: App) -> Chat:
     await chat.say("/quiz")
     assert RECALL.stem in chat.text
     return chat
+
+
+@pytest.fixture
+async def learner(app: App) -> Chat:
+    return await at_recall_card(app)
 
 
 async def test_bad_typed_answers_to_a_recall_card_change_nothing(app: App, learner: Chat) -> None:
@@ -136,14 +141,7 @@ def with_model(settings: Settings, server: OpenAIStandIn, timeout: float = 5.0) 
 
 async def _llm_learner(database_url: str, settings: Settings) -> tuple[App, Chat]:
     app = build_app(settings, database_url)
-    await load_test_bank(app)
-    chat = Chat(app.core, now=START)
-    await enrol(chat)
-    await chat.say("/quiz")
-    await chat.press("A")
-    chat.advance(minutes=1)
-    await chat.say("/quiz")
-    return app, chat
+    return app, await at_recall_card(app)
 
 
 async def test_the_llm_grades_against_key_and_explanation(
