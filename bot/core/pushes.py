@@ -11,7 +11,6 @@ from bot.db.schedule_models import Group
 from bot.services import progress, reviews
 from bot.services.learning_stats import streak_length, study_days
 from bot.services.progress import local_today
-from curriculum import load_plan
 
 
 async def daily_for_learner(ctx: Context) -> None:
@@ -36,8 +35,7 @@ async def daily_for_group(ctx: Context, group: Group) -> None:
     """The group's lesson of the day, posted in its channel."""
     _ = ctx._
     assert group.plan is not None
-    day = progress.current_day(group, progress.local_today(group.timezone, ctx.now))  # type: ignore[arg-type]
-    lesson = load_plan(group.plan).lesson_for(group.track, day)
+    lesson = progress.current_lesson(group, ctx.now)
     ctx.say(
         doc(
             line(Bold(_("☀️ Today's lesson for the group"))),

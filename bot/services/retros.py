@@ -193,14 +193,14 @@ def _lesson_topics(lesson: Lesson, track: str | None) -> list[str]:
 
 
 def plan_week(
-    subject: Learner | Group, week: Week, today: dt.date, completed_days: set[int]
+    subject: progress.Enrolled, week: Week, today: dt.date, completed_days: set[int]
 ) -> PlanWeek:
     """The lessons the week covers for a learner or a group (both follow a plan day by day)."""
     assert subject.plan is not None
     sequence = load_plan(subject.plan).lessons_for(subject.track)
-    first_day = progress.current_day(subject, week.first)  # type: ignore[arg-type]
-    last_day = progress.current_day(subject, week.last)  # type: ignore[arg-type]
-    delivered_up_to = progress.current_day(subject, today)  # type: ignore[arg-type]
+    first_day = progress.current_day(subject, week.first)
+    last_day = progress.current_day(subject, week.last)
+    delivered_up_to = progress.current_day(subject, today)
     planned = tuple(
         PlannedLesson(
             lesson=lesson,

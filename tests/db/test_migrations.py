@@ -30,6 +30,7 @@ EXPECTED_TABLES = {
     "groups",
     "group_members",
     "group_quiz_answers",
+    "send_slots",
 }
 
 
@@ -70,7 +71,10 @@ async def model_differences(url: str) -> list[object]:
         async with engine.connect() as connection:
             return await connection.run_sync(
                 lambda sync: compare_metadata(
-                    MigrationContext.configure(sync, opts={"compare_type": True}), Base.metadata
+                    MigrationContext.configure(
+                        sync, opts={"compare_type": True, "compare_server_default": True}
+                    ),
+                    Base.metadata,
                 )
             )
     finally:
