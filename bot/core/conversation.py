@@ -8,7 +8,17 @@ from collections.abc import Awaitable, Callable
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.core import ask, commands, enrolment, groups, pushes, quiz, retro, stats
+from bot.core import (
+    ask,
+    commands,
+    enrolment,
+    groups,
+    lesson_views,
+    pushes,
+    quiz,
+    retro,
+    stats,
+)
 from bot.core.context import Context
 from bot.core.i18n import N_, normalise_language, translator
 from bot.core.markup import doc
@@ -26,6 +36,8 @@ Command = Callable[[Context, str], Awaitable[None]]
 
 COMMANDS: dict[str, Command] = {
     "today": commands.today,
+    "lesson": commands.lesson,
+    "backlog": lesson_views.backlog,
     "plan": commands.plan_overview,
     "settings": commands.settings,
     "pause": commands.pause,
@@ -224,6 +236,8 @@ class Core:
             await enrolment.switch_plan(ctx, rest)
         elif kind == "done":
             await commands.mark_done(ctx, rest)
+        elif kind == "open":
+            await lesson_views.open_day(ctx, int(rest))
         elif kind == "pause":
             await commands.pause(ctx, "")
         elif kind == "resume":

@@ -24,12 +24,30 @@ def plan_length(learner: Learner) -> int:
     return load_plan(learner.plan).length(learner.track)
 
 
-def current_day(learner: Learner, today: dt.date) -> int:
-    """The plan day the learner is on: one day per local calendar day, frozen while paused."""
+def calendar_day(learner: Learner, today: dt.date) -> int:
+    """The plan day the calendar has reached, past the plan's end too: one day per local
+    calendar day, frozen while paused."""
     elapsed = 0
     if not learner.paused and learner.anchor_date is not None:
         elapsed = max(0, (today - learner.anchor_date).days)
-    return max(1, min(learner.next_lesson_day + elapsed, plan_length(learner)))
+    return max(1, learner.next_lesson_day + elapsed)
+
+
+def current_day(learner: Learner, today: dt.date) -> int:
+    """The plan day the learner is on (the last day once the plan is over)."""
+    return min(calendar_day(learner, today), plan_length(learner))
+
+
+def days_past_end(learner: Learner, today: dt.date) -> int:
+    """0 while the plan runs; 1 on the first day after its last lesson, and so on."""
+    return max(0, calendar_day(learner, today) - plan_length(learner))
+
+
+def backlog_days(learner: Learner, today: dt.date, completed: set[int]) -> list[int]:
+    """Days before today (the whole plan once it is over) whose lessons are not done, oldest
+    first."""
+    last_past = min(calendar_day(learner, today) - 1, plan_length(learner))
+    return [day for day in range(1, last_past + 1) if day not in completed]
 
 
 def current_lesson(learner: Learner, now: dt.datetime) -> Lesson:

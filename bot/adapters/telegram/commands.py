@@ -17,6 +17,8 @@ log = logging.getLogger(__name__)
 # Menu order; commands the core does not (yet) have are left out of the menu.
 DESCRIPTIONS = {
     "today": N_("Today's lesson"),
+    "lesson": N_("The lesson of any day up to today: /lesson 3"),
+    "backlog": N_("Past lessons not done yet"),
     "quiz": N_("Review what you learned"),
     "ask": N_("Ask a question about the plan"),
     "plan": N_("Your plan and progress"),
