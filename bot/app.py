@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import importlib
+import pkgutil
 from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from bot.core import Core
+from bot.core import Adapter, Core
 from bot.db import migrate
 from bot.db.engine import create_engine, session_factory
 from bot.services.ask_engine import AskEngine
@@ -46,6 +48,22 @@ def build_app(
         core=Core(sessions, settings, ask_engine=ask_engine),
         ask_engine=ask_engine,
     )
+
+
+def build_adapters(settings: Settings, core: Core) -> list[Adapter]:
+    """Every chat platform the settings configure: each package under `bot/adapters/` offers
+    `from_settings(settings, core)`, which returns None when its platform has no token."""
+    import bot.adapters
+
+    adapters: list[Adapter] = []
+    for package in sorted(pkgutil.iter_modules(bot.adapters.__path__), key=lambda p: p.name):
+        if not package.ispkg:
+            continue
+        module = importlib.import_module(f"bot.adapters.{package.name}")
+        adapter = module.from_settings(settings, core)
+        if adapter is not None:
+            adapters.append(adapter)
+    return adapters
 
 
 async def check_schema(url: str) -> None:

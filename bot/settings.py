@@ -27,8 +27,14 @@ class LearnerDefaults(BaseModel):
 
 class TelegramSettings(BaseModel):
     token: SecretStr | None = None
+    # A self-hosted Bot API server instead of https://api.telegram.org/bot.
+    api_url: str | None = None
+    # Webhook mode: the public URL Telegram POSTs to, and where the bot's own server listens
+    # behind the HTTPS proxy.
     webhook_url: str | None = None
     webhook_secret: SecretStr | None = None
+    webhook_listen: str = "0.0.0.0"
+    webhook_port: int = 8080
 
 
 class DiscordSettings(BaseModel):

@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterable
 from typing import TextIO
 
 from bot.core import Core, Incoming, Reply, render_plain, settled
-from bot.scheduling.transport import NO_LIMITS
+from bot.core.transport import NO_LIMITS
 
 PLATFORM = "console"
 Clock = Callable[[], dt.datetime]

@@ -23,12 +23,14 @@ async def run(args: argparse.Namespace) -> int:
     from bot.adapters.console import ConsoleChat, fixed_clock, system_clock
     from bot.app import build_app, check_schema
     from bot.scheduling.dispatcher import Dispatcher
+    from bot.scheduling.periods import QuietHours
     from bot.scheduling.service import tick
 
     url = database_url(args)
     clock = fixed_clock(args.now) if args.now else system_clock
     await check_schema(url)
     app = build_app(get_settings(), url)
+    quiet = QuietHours(app.settings.schedule.quiet_start, app.settings.schedule.quiet_end)
     chat = ConsoleChat(app.core, args.user, clock, sys.stdout)
     # The console is its own scheduler: before each line, whatever push is due arrives first.
     dispatcher = Dispatcher(
@@ -41,7 +43,7 @@ async def run(args: argparse.Namespace) -> int:
     try:
         while line := await asyncio.to_thread(sys.stdin.readline):
             if line.strip():
-                await tick(app, chat.now())
+                await tick(app.sessions, quiet, chat.now())
                 await dispatcher.run_once()
                 await chat.send(line)
     finally:

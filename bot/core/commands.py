@@ -6,6 +6,7 @@ import json
 import re
 
 from bot.core import enrolment, lesson_views
+from bot.core.catalog import Scope, commands_for, help_line
 from bot.core.context import Context
 from bot.core.lesson_views import show_lesson
 from bot.core.markup import Bold, doc, line
@@ -241,20 +242,12 @@ async def help_(ctx: Context, _args: str) -> None:
     ctx.say(
         doc(
             line(Bold(_("What I can do"))),
-            _("/start — choose your plan, track, timezone and time"),
-            _("/today — today's lesson"),
-            _("/lesson N — the lesson of any day up to today (also /today N)"),
-            _("/backlog — past lessons not done yet, to catch up"),
-            _("/plan — your plan and progress"),
-            _(
-                "/quiz — review what you learned (/quiz 25 or /quiz LoRA to practise a day or a term)"
-            ),
-            _("/progress — streak, cards, retention, what is due"),
-            _("/retro — this week's retrospective: goals, weak spots, next week, a chart"),
-            _("/settings — change timezone, time, language, plan"),
-            _("/pause, /resume — stop and restart the daily lessons"),
-            _("/export — download all your data"),
-            _("/forget — delete all your data"),
-            _("/help — this list"),
+            *[help_line(spec, _) for spec in commands_for(Scope.PRIVATE)],
+            line(Bold(_("In a study group chat"))),
+            *[
+                help_line(spec, _)
+                for spec in commands_for(Scope.GROUP)
+                if not spec.answers(is_group=False)
+            ],
         )
     )

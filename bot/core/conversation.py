@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.core import (
     ask,
+    catalog,
     commands,
     enrolment,
     groups,
@@ -34,7 +35,14 @@ log = logging.getLogger(__name__)
 
 Command = Callable[[Context, str], Awaitable[None]]
 
+
+async def _start(ctx: Context, _args: str) -> None:
+    await enrolment.start(ctx)
+
+
+# The handlers of the catalog's commands (bot/core/catalog.py), per kind of chat.
 COMMANDS: dict[str, Command] = {
+    "start": _start,
     "today": commands.today,
     "lesson": commands.lesson,
     "backlog": lesson_views.backlog,
@@ -50,6 +58,7 @@ COMMANDS: dict[str, Command] = {
     "retro": retro.retro_command,
     "ask": ask.ask,
 }
+GROUP_COMMANDS: dict[str, Command] = {**groups.COMMANDS, "ask": ask.ask}
 
 REFUSALS = {
     Refusal.MALFORMED: N_("That button is not valid."),
@@ -170,18 +179,7 @@ class Core:
             ):
                 # A command abandons a half-typed setting; a quiz card stays open.
                 ctx.learner.awaiting = None
-            if ctx.incoming.is_group and await groups.command(ctx, name, args):
-                return
-            if name == "start":
-                await enrolment.start(ctx)
-            elif name in COMMANDS:
-                await COMMANDS[name](ctx, args)
-            else:
-                ctx.say(
-                    ctx._("I don't know the command /{name}. /help lists what I can do.").format(
-                        name=name[:32]
-                    )
-                )
+            await self._command(ctx, name, args)
             return
         if ctx.incoming.is_group:
             return  # people talk to each other in groups: only commands are for the bot
@@ -197,6 +195,24 @@ class Core:
         if await ask.followup(ctx, stripped):
             return
         ctx.say(ctx._("I work with commands: /today for your lesson, /help for the full list."))
+
+    async def _command(self, ctx: Context, name: str, args: str) -> None:
+        is_group = ctx.incoming.is_group
+        spec = catalog.find(name)
+        if spec is not None and spec.answers(is_group):
+            await (GROUP_COMMANDS if is_group else COMMANDS)[name](ctx, args)
+        elif spec is not None and is_group:
+            ctx.say(
+                ctx._("Send me /{name} in a private chat: it is about you, not the group.").format(
+                    name=name
+                )
+            )
+        else:
+            ctx.say(
+                ctx._("I don't know the command /{name}. /help lists what I can do.").format(
+                    name=name[:32]
+                )
+            )
 
     async def _press(self, ctx: Context, data: str) -> None:
         press = await menus.resolve_press(ctx.session, ctx.learner, data, ctx.now)

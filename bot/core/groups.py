@@ -9,6 +9,7 @@ import secrets
 
 from sqlalchemy import select
 
+from bot.core.catalog import Scope, commands_for, help_line
 from bot.core.context import Context
 from bot.core.markup import Bold, Doc, Line, doc, line
 from bot.core.names import (
@@ -33,7 +34,6 @@ from quizzes.presentation import header_topic, option_order
 
 GROUP_QUIZ = "group-quiz"
 LETTERS = "ABCDEF"
-PRIVATE_ONLY = {"export", "forget", "progress", "plan", "retro"}
 LEADERBOARD_DAYS = 7
 
 
@@ -63,34 +63,6 @@ def _admins_only(ctx: Context) -> bool:
             )
         )
         return False
-    return True
-
-
-async def command(ctx: Context, name: str, args: str) -> bool:
-    """Handle a command sent in a group; False when it is not a group command."""
-    handlers = {
-        "start": _setup,
-        "settings": _setup,
-        "today": _today,
-        "join": _join,
-        "leave": _leave,
-        "leaderboard": _leaderboard,
-        "quiz": _quiz,
-        "pause": _pause,
-        "resume": _resume,
-        "help": _help,
-    }
-    if name in PRIVATE_ONLY:
-        ctx.say(
-            ctx._("Send me /{name} in a private chat: it is about you, not the group.").format(
-                name=name
-            )
-        )
-        return True
-    handler = handlers.get(name)
-    if handler is None:
-        return False
-    await handler(ctx, args)
     return True
 
 
@@ -425,10 +397,23 @@ async def _help(ctx: Context, _args: str) -> None:
     ctx.say(
         doc(
             line(Bold(_("Study group commands"))),
-            _("/today — the group's lesson of the day"),
-            _("/join, /leave — take part in the leaderboard"),
-            _("/quiz — a question for everyone; /leaderboard — the week's ranking"),
-            _("/ask — a question about the curriculum"),
-            _("Admins: /start or /settings — plan, time, timezone, language; /pause, /resume"),
+            *[help_line(spec, _) for spec in commands_for(Scope.GROUP) if not spec.admin_in_groups],
+            line(Bold(_("For the group's admins"))),
+            *[help_line(spec, _) for spec in commands_for(Scope.GROUP) if spec.admin_in_groups],
         )
     )
+
+
+# The group chat's handlers of the catalog's group commands (/ask is the private one).
+COMMANDS = {
+    "start": _setup,
+    "settings": _setup,
+    "today": _today,
+    "join": _join,
+    "leave": _leave,
+    "leaderboard": _leaderboard,
+    "quiz": _quiz,
+    "pause": _pause,
+    "resume": _resume,
+    "help": _help,
+}

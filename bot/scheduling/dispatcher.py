@@ -19,11 +19,11 @@ from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.core import Core
+from bot.core.transport import NO_LIMITS, RecipientBlocked, RetryLater, Transport
 from bot.db.models import Learner
 from bot.db.schedule_models import DEAD, Group
 from bot.scheduling import outbox
 from bot.scheduling.limits import RateLimiter
-from bot.scheduling.transport import NO_LIMITS, RecipientBlocked, RetryLater, Transport
 
 log = logging.getLogger(__name__)
 Clock = Callable[[], dt.datetime]

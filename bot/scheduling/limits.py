@@ -6,7 +6,7 @@ from collections import OrderedDict
 
 from aiolimiter import AsyncLimiter
 
-from bot.scheduling.transport import PlatformLimits
+from bot.core.transport import PlatformLimits
 
 # Per-chat limiters are kept for the most recent chats only.
 MAX_TRACKED_CHATS = 10_000

@@ -177,4 +177,4 @@ async def test_retro_before_enrolling_is_a_friendly_reply(app: App, enrolled: bo
 async def test_help_lists_retro(app: App) -> None:
     chat = Chat(app.core, now=MONDAY)
     await enrol(chat)
-    assert "/retro — this week's retrospective" in await chat.say("/help")
+    assert "/retro — This week's retrospective" in await chat.say("/help")

@@ -12,7 +12,7 @@ import httpx
 from aiohttp import web
 
 from bot.core import Reply, render_plain
-from bot.scheduling.transport import NO_LIMITS, PlatformLimits, RecipientBlocked, RetryLater
+from bot.core.transport import NO_LIMITS, PlatformLimits, RecipientBlocked, RetryLater
 
 
 @dataclass
