@@ -46,9 +46,12 @@ bench: sync
 
 ## Retrieval quality on ../shared/eval/ask_dev.jsonl: hit@1, hit@5 and MRR per fusion method
 ## (goal: hit@5 >= 0.95, MRR >= 0.80). The index it builds in data/qdrant-eval is reused.
+## Then the free-text graders' accuracy on tests/quizzes/free_text_labels.jsonl: the embedding
+## grader always, the LLM grader when TUTORBOT_LLM__BASE_URL and __MODEL name a real model.
 .PHONY: eval
 eval: sync
 	$(UV) run python -m retrieval.eval
+	$(UV) run python -m quizzes.free_text_eval
 
 lint: sync
 	$(UV) run ruff check .

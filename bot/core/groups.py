@@ -24,13 +24,14 @@ from bot.core.names import (
 from bot.core.render import lesson_doc
 from bot.db.models import Learner, QuestionRow
 from bot.db.schedule_models import Group
-from bot.services import groups, learners, progress
+from bot.services import groups, learners, progress, reviews
 from bot.services.quiz_sessions import as_question
 from bot.services.validation import parse_push_time, parse_timezone
 from curriculum import load_plan
 from quizzes.grading import grade
 from quizzes.model import Kind
 from quizzes.presentation import header_topic, option_order
+from quizzes.srs import rating_for_answer
 
 GROUP_QUIZ = "group-quiz"
 LETTERS = "ABCDEF"
@@ -361,6 +362,11 @@ async def answer(
     ):
         ctx.say(ctx._("You already answered this one."), notice=True)
         return
+    # The answer counts for the member's own spaced repetition too: that card is reviewed.
+    rating = rating_for_answer(correct, None, ())
+    await reviews.record_review(
+        ctx.session, learner, stored, rating, correct, ctx.now, None, ctx.settings.quiz
+    )
     if correct:
         ctx.say(ctx._("✅ Correct! +1 point"), notice=True)
     else:

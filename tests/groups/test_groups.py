@@ -8,6 +8,7 @@ import datetime as dt
 from sqlalchemy import select
 
 from bot.app import App
+from bot.db.models import CardRow
 from bot.db.schedule_models import Group, GroupMember, GroupQuizAnswer
 from tests.core.test_bad_input import snapshot
 from tests.support.bank import TEST_BANK, load_test_bank
@@ -70,7 +71,9 @@ async def test_lesson_join_quiz_and_leaderboard(app: App) -> None:
     async with app.sessions() as session:
         answers = list(await session.scalars(select(GroupQuizAnswer)))
         points = {row.learner_id: row.points for row in await session.scalars(select(GroupMember))}
+        reps = {row.learner_id: row.reps for row in await session.scalars(select(CardRow))}
     assert len(answers) == 2 and sorted(points.values()) == [0, 1]
+    assert reps == dict.fromkeys(points, 1)  # each answer reviewed the member's own card
 
     text = await cyd.say("/leaderboard")
     lines = [line for line in text.splitlines() if "quiz points" in line]
