@@ -5,18 +5,16 @@ from __future__ import annotations
 import json
 import re
 
-from bot.core import enrolment, lesson_views
+from bot.core import enrolment, lesson_views, typed_settings
 from bot.core.catalog import Scope, commands_for, help_line
 from bot.core.context import Context
 from bot.core.lesson_views import show_lesson
 from bot.core.markup import Bold, doc, line
 from bot.core.messages import Document, Reply
-from bot.core.names import LANGUAGE_NAMES
 from bot.core.render import plan_doc
 from bot.services import learners, lessons, progress
 from bot.services.chart_files import forget_charts
 from bot.services.export import export_learner
-from bot.services.validation import parse_push_time, parse_timezone
 from curriculum import load_plan
 
 UPCOMING_LESSONS = 5
@@ -121,49 +119,12 @@ async def settings(ctx: Context, args: str) -> None:
     if ctx.learner is None:
         ctx.say(ctx._("You have not chosen a study plan yet. Send /start to begin."))
         return
-    name, _, value = args.strip().partition(" ")
-    if not name:
+    if not args.strip():
         await enrolment.show_settings(ctx)
         return
-    await _typed_setting(ctx, name.lower(), value.strip())
-
-
-async def _typed_setting(ctx: Context, name: str, value: str) -> None:
-    """`/settings timezone Asia/Tokyo`, `/settings time 21:30`, `/settings language en`."""
-    learner = ctx.learner
-    assert learner is not None
-    usage = ctx._(
-        "Usage: /settings timezone Asia/Shanghai · /settings time 21:30 · /settings language en"
-    )
-    if name in {"timezone", "tz"}:
-        zone = parse_timezone(value)
-        if zone is None:
-            ctx.say(
-                ctx._(
-                    "“{text}” is not a timezone I know. Use an IANA name such as Asia/Shanghai "
-                    "or America/Los_Angeles, or /start to pick from a list."
-                ).format(text=value[:64])
-            )
-            return
-        await enrolment.choose(ctx, "tz", zone, enrolment.SETTINGS)
-    elif name == "time":
-        if parse_push_time(value) is None:
-            ctx.say(
-                ctx._(
-                    "“{text}” is not a time of day. Use HH:MM on a 24-hour clock, such as 07:30 or 21:00."
-                ).format(text=value[:64])
-            )
-            return
-        await enrolment.choose(
-            ctx, "time", parse_push_time(value).strftime("%H:%M"), enrolment.SETTINGS
-        )  # type: ignore[union-attr]
-    elif name in {"language", "lang"}:
-        if value.lower() not in LANGUAGE_NAMES:
-            ctx.say(usage)
-            return
-        await enrolment.choose(ctx, "lang", value.lower(), enrolment.SETTINGS)
-    else:
-        ctx.say(usage)
+    parsed = typed_settings.parse(ctx, args)
+    if parsed is not None:
+        await enrolment.choose(ctx, *parsed, enrolment.SETTINGS)
 
 
 async def pause(ctx: Context, _args: str) -> None:
@@ -171,11 +132,9 @@ async def pause(ctx: Context, _args: str) -> None:
         return
     learner = ctx.learner
     assert learner is not None
-    if learner.paused:
+    if not progress.pause(learner, ctx.now):
         ctx.say(ctx._("Your plan is already paused. /resume when you are ready."))
         return
-    progress.freeze(learner, progress.local_today(learner.timezone, ctx.now))
-    learner.paused = True
     ctx.say(
         ctx._(
             "⏸ Paused on Day {day}. No lessons arrive and the day stays put until you /resume."
@@ -188,11 +147,9 @@ async def resume(ctx: Context, _args: str) -> None:
         return
     learner = ctx.learner
     assert learner is not None
-    if not learner.paused:
+    if not progress.resume(learner, ctx.now):
         ctx.say(ctx._("Your plan is not paused."))
         return
-    learner.paused = False
-    learner.anchor_date = progress.local_today(learner.timezone, ctx.now)
     ctx.say(
         ctx._("▶ Welcome back! You continue with Day {day}.").format(day=learner.next_lesson_day)
     )

@@ -9,6 +9,7 @@ import secrets
 
 from sqlalchemy import select
 
+from bot.core import typed_settings
 from bot.core.catalog import Scope, commands_for, help_line
 from bot.core.context import Context
 from bot.core.markup import Bold, Doc, Line, doc, line
@@ -26,7 +27,7 @@ from bot.db.models import Learner, QuestionRow
 from bot.db.schedule_models import Group
 from bot.services import groups, learners, progress, reviews
 from bot.services.quiz_sessions import as_question
-from bot.services.validation import parse_push_time, parse_timezone
+from bot.services.validation import parse_push_time
 from curriculum import load_plan
 from quizzes.grading import grade
 from quizzes.model import Kind
@@ -97,9 +98,8 @@ async def _setup(ctx: Context, args: str) -> None:
             ctx.incoming.chat_title,
             ctx.language,
         )
-    name, _, value = args.strip().partition(" ")
-    if name:
-        await _typed_setting(ctx, group, name.lower(), value.strip())
+    if args.strip():
+        await _typed_setting(ctx, group, args)
         return
     await _show_settings(ctx, group, None)
 
@@ -171,15 +171,12 @@ async def set_choice(ctx: Context, group_id: int, field: str, value: str) -> Non
         if load_plan(value).tracks:
             await ask_choice(ctx, group.id, "track")
             return
-        _enrol(group, ctx.now)
+        progress.enrol(group, ctx.now)
     elif field == "track":
         group.track = value
-        _enrol(group, ctx.now)
+        progress.enrol(group, ctx.now)
     elif field == "tz":
-        if group.enrolled:
-            progress.freeze(group, progress.local_today(group.timezone, ctx.now))  # type: ignore[arg-type]
-            group.anchor_date = progress.local_today(value, ctx.now)
-        group.timezone = value
+        progress.move_timezone(group, value, ctx.now)
     elif field == "time":
         parsed = parse_push_time(value)
         assert parsed is not None
@@ -189,27 +186,10 @@ async def set_choice(ctx: Context, group_id: int, field: str, value: str) -> Non
     await _show_settings(ctx, group, ctx._("Saved."))
 
 
-def _enrol(group: Group, now: dt.datetime) -> None:
-    today = progress.local_today(group.timezone, now)
-    group.start_date, group.anchor_date, group.next_lesson_day, group.paused = (
-        today,
-        today,
-        1,
-        False,
-    )
-
-
-async def _typed_setting(ctx: Context, group: Group, name: str, value: str) -> None:
-    if name in {"timezone", "tz"} and (zone := parse_timezone(value)):
-        await set_choice(ctx, group.id, "tz", zone)
-    elif name == "time" and (moment := parse_push_time(value)):
-        await set_choice(ctx, group.id, "time", moment.strftime("%H:%M"))
-    else:
-        ctx.say(
-            ctx._(
-                "Usage: /settings timezone Asia/Shanghai · /settings time 21:30 · /settings language en"
-            )
-        )
+async def _typed_setting(ctx: Context, group: Group, args: str) -> None:
+    parsed = typed_settings.parse(ctx, args)
+    if parsed is not None:
+        await set_choice(ctx, group.id, *parsed)
 
 
 async def _enrolled_group(ctx: Context) -> Group | None:
@@ -225,8 +205,7 @@ async def _today(ctx: Context, _args: str) -> None:
     if group is None:
         return
     assert group.plan is not None
-    day = progress.current_day(group, progress.local_today(group.timezone, ctx.now))  # type: ignore[arg-type]
-    lesson = load_plan(group.plan).lesson_for(group.track, day)
+    lesson = progress.current_lesson(group, ctx.now)
     ctx.say(lesson_doc(lesson, group.track, ctx._, completed=False))
 
 
@@ -293,7 +272,7 @@ async def _quiz(ctx: Context, _args: str) -> None:
     if group is None:
         return
     assert group.plan is not None
-    day = progress.current_day(group, progress.local_today(group.timezone, ctx.now))  # type: ignore[arg-type]
+    day = progress.current_day(group, progress.local_today(group.timezone, ctx.now))
     keys = [lesson.key for lesson in load_plan(group.plan).lessons_for(group.track)[:day]]
     candidates = list(
         await ctx.session.scalars(
@@ -382,9 +361,7 @@ async def _pause(ctx: Context, _args: str) -> None:
     group = await _enrolled_group(ctx)
     if group is None or not _admins_only(ctx):
         return
-    if not group.paused:
-        progress.freeze(group, progress.local_today(group.timezone, ctx.now))  # type: ignore[arg-type]
-        group.paused = True
+    progress.pause(group, ctx.now)
     ctx.say(ctx._("⏸ The group's daily lessons are paused. An admin sends /resume to continue."))
 
 
@@ -392,9 +369,7 @@ async def _resume(ctx: Context, _args: str) -> None:
     group = await _enrolled_group(ctx)
     if group is None or not _admins_only(ctx):
         return
-    if group.paused:
-        group.paused = False
-        group.anchor_date = progress.local_today(group.timezone, ctx.now)
+    progress.resume(group, ctx.now)
     ctx.say(ctx._("▶ The group's daily lessons continue."))
 
 

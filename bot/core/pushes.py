@@ -13,7 +13,6 @@ from bot.db.schedule_models import Group
 from bot.services import progress, reviews
 from bot.services.learning_stats import streak_length, study_days
 from bot.services.progress import local_today
-from curriculum import load_plan
 
 
 async def daily_for_learner(ctx: Context) -> None:
@@ -48,7 +47,7 @@ async def daily_for_group(ctx: Context, group: Group) -> None:
     _ = ctx._
     assert group.plan is not None
     today = progress.local_today(group.timezone, ctx.now)
-    past = progress.days_past_end(group, today)  # type: ignore[arg-type]
+    past = progress.days_past_end(group, today)
     if past:
         if past == 1:  # once: the group's plan is over
             ctx.say(
@@ -66,8 +65,7 @@ async def daily_for_group(ctx: Context, group: Group) -> None:
                 )
             )
         return
-    day = progress.current_day(group, today)  # type: ignore[arg-type]
-    lesson = load_plan(group.plan).lesson_for(group.track, day)
+    lesson = progress.current_lesson(group, ctx.now)
     ctx.say(
         doc(
             line(Bold(_("☀️ Today's lesson for the group"))),

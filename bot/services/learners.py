@@ -8,7 +8,6 @@ from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import Learner
-from bot.services.progress import local_today
 from bot.services.validation import parse_push_time
 from bot.settings import LearnerDefaults
 
@@ -43,16 +42,6 @@ async def create_learner(
     session.add(learner)
     await session.flush()
     return learner
-
-
-def enrol(learner: Learner, now: dt.datetime) -> None:
-    """Start (or restart) the chosen plan at Day 1 on the learner's local today."""
-    today = local_today(learner.timezone, now)
-    learner.start_date = today
-    learner.anchor_date = today
-    learner.next_lesson_day = 1
-    learner.paused = False
-    learner.active = True
 
 
 async def mark_inactive(session: AsyncSession, platform: str, user_id: str) -> bool:

@@ -193,7 +193,7 @@ def _lesson_topics(lesson: Lesson, track: str | None) -> list[str]:
 
 
 def plan_week(
-    subject: Learner | Group,
+    subject: progress.Enrolled,
     week: Week,
     today: dt.date,
     completed_days: set[int],
@@ -205,9 +205,9 @@ def plan_week(
     `learned_when_done` (a learner), otherwise those delivered (a group marks nothing done)."""
     assert subject.plan is not None
     sequence = load_plan(subject.plan).lessons_for(subject.track)
-    first_day = progress.current_day(subject, week.first)  # type: ignore[arg-type]
-    last_day = progress.current_day(subject, week.last)  # type: ignore[arg-type]
-    delivered_up_to = progress.current_day(subject, today)  # type: ignore[arg-type]
+    first_day = progress.current_day(subject, week.first)
+    last_day = progress.current_day(subject, week.last)
+    delivered_up_to = progress.current_day(subject, today)
     planned = tuple(
         PlannedLesson(
             lesson=lesson,
