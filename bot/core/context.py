@@ -8,7 +8,13 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.core.i18n import Translate, normalise_language, translator
+from bot.core.i18n import (
+    Translate,
+    TranslatePlural,
+    normalise_language,
+    plural_translator,
+    translator,
+)
 from bot.core.markup import Doc, doc
 from bot.core.messages import Button, Incoming, Reply
 from bot.db.models import Learner
@@ -45,6 +51,11 @@ class Context:
     @property
     def _(self) -> Translate:  # noqa: N802 - reads like gettext at call sites: ctx._("...")
         return translator(self.language)
+
+    @property
+    def ngettext(self) -> TranslatePlural:
+        """Plural-aware messages: ctx.ngettext("{n} day", "{n} days", n).format(n=n)."""
+        return plural_translator(self.language)
 
     def say(self, body: Doc | str, *, notice: bool = False) -> None:
         self.replies.append(Reply(body=body if isinstance(body, Doc) else doc(body), notice=notice))

@@ -9,7 +9,18 @@ from dataclasses import replace
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.core import ask, catalog, commands, enrolment, groups, pushes, quiz, retro, stats
+from bot.core import (
+    ask,
+    catalog,
+    commands,
+    enrolment,
+    groups,
+    lesson_views,
+    pushes,
+    quiz,
+    retro,
+    stats,
+)
 from bot.core.context import Context
 from bot.core.i18n import N_, normalise_language, translator
 from bot.core.markup import doc
@@ -35,6 +46,8 @@ async def _start(ctx: Context, _args: str) -> None:
 COMMANDS: dict[str, Command] = {
     "start": _start,
     "today": commands.today,
+    "lesson": commands.lesson,
+    "backlog": lesson_views.backlog,
     "plan": commands.plan_overview,
     "settings": commands.settings,
     "pause": commands.pause,
@@ -252,6 +265,8 @@ class Core:
             await enrolment.switch_plan(ctx, rest)
         elif kind == "done":
             await commands.mark_done(ctx, rest)
+        elif kind == "open":
+            await lesson_views.open_day(ctx, int(rest))
         elif kind == "pause":
             await commands.pause(ctx, "")
         elif kind == "resume":
