@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import asyncio
 
+import discord
+import pytest
 from pydantic import SecretStr
 
-from bot.app import build_adapters, build_app
+from bot.adapters.discord import DiscordAdapter
+from bot.app import App, build_adapters, build_app
 from bot.cli.run import build_services, serve
 from bot.settings import DiscordSettings, Settings, TelegramSettings
 from tests.discord.conftest import ALICE, DiscordChat
@@ -39,3 +42,12 @@ async def test_run_serves_telegram_and_discord_together(
             assert api.connected == 0
         finally:
             await app.close()
+
+
+async def test_a_wrong_token_fails_the_start_and_leaves_nothing_running(
+    api: DiscordStandIn, app: App
+) -> None:
+    adapter = DiscordAdapter(app.core, "not-the-token")
+    with pytest.raises(discord.LoginFailure):
+        await adapter.start()
+    assert adapter.client.is_closed() and api.identifies == []

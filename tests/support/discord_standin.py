@@ -349,7 +349,7 @@ class DiscordStandIn:
     def dm_channel(self, user: DiscordUser) -> Channel:
         """The bot's DM channel with `user` (opened on first use, one per user)."""
         for channel in self.channels.values():
-            if channel.type == DM and channel.recipient == user:
+            if channel.type == DM and channel.recipient and channel.recipient.id == user.id:
                 return channel
         channel = Channel(self.new_id(), DM, recipient=user)
         self.channels[channel.id] = channel

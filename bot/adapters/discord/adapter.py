@@ -202,7 +202,11 @@ class DiscordAdapter:
         """Log in, connect to the gateway and wait for READY (commands are not synced here:
         `tutorbot discord sync` does that)."""
         await self.tree.set_translator(CatalogTranslator())
-        await self.client.login(self._token)
+        try:
+            await self.client.login(self._token)
+        except BaseException:
+            await self.client.close()  # a refused token must not leave the HTTP session open
+            raise
         self._connection = asyncio.create_task(self.client.connect(), name="discord-gateway")
         ready = asyncio.create_task(self.client.wait_until_ready())
         done, _ = await asyncio.wait(
@@ -212,8 +216,12 @@ class DiscordAdapter:
         )
         if ready not in done:
             ready.cancel()
-            await self.stop()
-            raise ConnectionError("the Discord gateway did not become ready")
+            connection, self._connection = self._connection, None
+            failure = connection.exception() if connection in done else None
+            if connection not in done:
+                connection.cancel()
+            await self.client.close()
+            raise ConnectionError("the Discord gateway did not become ready") from failure
         log.info("discord bot %s is up", self.client.user)
 
     async def stop(self) -> None:
