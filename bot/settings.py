@@ -98,6 +98,12 @@ class ScheduleSettings(BaseModel):
     quiet_end: dt.time = dt.time(7, 0)
 
 
+class DispatchSettings(BaseModel):
+    # Pushes a dispatcher process sends at once; each send waits for the platform's answer, so
+    # one at a time cannot fill Telegram's 30/s. A killed process repeats at most these.
+    in_flight: int = Field(default=4, ge=1, le=64)
+
+
 class RetroSettings(BaseModel):
     # Chart images of the weekly retrospectives, one per recipient (older weeks are replaced).
     chart_dir: Path = DEFAULT_DATA_DIR / "charts"
@@ -129,6 +135,7 @@ class Settings(BaseSettings):
     quiz: QuizSettings = Field(default_factory=QuizSettings)
     retro: RetroSettings = Field(default_factory=RetroSettings)
     schedule: ScheduleSettings = Field(default_factory=ScheduleSettings)
+    dispatch: DispatchSettings = Field(default_factory=DispatchSettings)
     # Text a single message may carry; longer input is refused before any parsing.
     max_message_chars: int = 4000
     # How long an inline keyboard stays valid.

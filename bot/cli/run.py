@@ -66,7 +66,14 @@ def build_services(app: App, adapters: Sequence[Adapter], scheduler: bool = True
         transports = {adapter.platform: adapter for adapter in adapters}
         schedule = app.settings.schedule
         quiet = QuietHours(schedule.quiet_start, schedule.quiet_end)
-        service = SchedulerService(app.engine, app.sessions, app.core, quiet, transports)
+        service = SchedulerService(
+            app.engine,
+            app.sessions,
+            app.core,
+            quiet,
+            transports,
+            in_flight=app.settings.dispatch.in_flight,
+        )
         services.append(Named("scheduler", service))
     return services
 

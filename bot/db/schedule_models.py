@@ -96,3 +96,13 @@ class GroupQuizAnswer(Base):
     )
     correct: Mapped[bool] = mapped_column(Boolean, nullable=False)
     answered_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), nullable=False)
+
+
+class SendSlot(Base):
+    """The next free sending slot of a platform, shared by every dispatcher process: slots are
+    1/rate apart, so all processes together keep to the platform's overall rate."""
+
+    __tablename__ = "send_slots"
+
+    platform: Mapped[str] = mapped_column(String(16), primary_key=True)
+    next_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), nullable=False)

@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.core import Core, Transport
 from bot.scheduling import maintenance, outbox
+from bot.scheduling.budget import budgets_for
 from bot.scheduling.dispatcher import Dispatcher
 from bot.scheduling.leader import LeaderLock
 from bot.scheduling.periods import QuietHours
@@ -55,6 +56,7 @@ class SchedulerService:
         quiet: QuietHours,
         transports: Mapping[str, Transport],
         clock: Clock = system_clock,
+        in_flight: int = 1,
     ) -> None:
         self._sessions = sessions
         self._quiet = quiet
@@ -63,7 +65,15 @@ class SchedulerService:
         self._stop = asyncio.Event()
         self._scheduler = AsyncIOScheduler(timezone=dt.UTC)
         worker = f"{socket.gethostname()}:{os.getpid()}"
-        self.dispatcher = Dispatcher(sessions, core, transports, worker, clock)
+        self.dispatcher = Dispatcher(
+            sessions,
+            core,
+            transports,
+            worker,
+            clock,
+            budgets=budgets_for(engine, transports),
+            in_flight=in_flight,
+        )
         self._dispatch_task: asyncio.Task[None] | None = None
         self._last_tick: dt.datetime | None = None
 

@@ -30,6 +30,7 @@ EXPECTED_TABLES = {
     "groups",
     "group_members",
     "group_quiz_answers",
+    "send_slots",
 }
 
 
