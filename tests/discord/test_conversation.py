@@ -24,7 +24,7 @@ async def test_onboarding_today_and_quiz_in_a_dm(
     lesson = (await alice.run("today"))[0]
     assert lesson.embeds and lesson.embeds[0]["title"].startswith("Day 1 · ")
     assert "Python类型系统与类型提示" in lesson.text
-    assert [label for label, _ in lesson.buttons()] == ["✅ 完成 / Done"]
+    assert [label for label, _ in lesson.buttons()] == ["✅ Done"]
     done = await alice.press("Done")
     assert "Day 1 done! 1 of 100" in done[0].text
 
