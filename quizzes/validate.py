@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -238,14 +239,24 @@ def _learner_paths(entries: Sequence[BankEntry]) -> dict[tuple[str, str | None],
             # One template per curriculum column by design, each about its own row: e5 puts
             # the rows' stems together, yet no two ask the same thing.
             continue
-        try:
-            tracks = load_plan(question.plan).track_ids()
-        except CurriculumError:
-            continue
-        reached = (question.track,) if question.track or not tracks else tracks
-        for track in reached:
-            paths[(question.plan, track)].append(position)
+        for sequence in _sequences_with(question.plan, question.lesson_key):
+            paths[(question.plan, sequence)].append(position)
     return paths
+
+
+@cache
+def _sequences_with(plan_id: str, lesson_key: str) -> tuple[str | None, ...]:
+    """The plan's learner sequences (tracks; None for a plan without tracks) that include the
+    lesson: a shared day may be replaced by a track's own lesson (fde's Days 76-90)."""
+    try:
+        plan = load_plan(plan_id)
+    except CurriculumError:
+        return ()
+    return tuple(
+        track
+        for track in plan.track_ids() or (None,)
+        if any(lesson.key == lesson_key for lesson in plan.lessons_for(track))
+    )
 
 
 def _file_balance(entries: Sequence[BankEntry]) -> list[Issue]:

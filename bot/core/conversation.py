@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -13,6 +14,7 @@ from bot.core.context import Context
 from bot.core.i18n import N_, normalise_language, translator
 from bot.core.markup import doc
 from bot.core.messages import Incoming, Reply
+from bot.core.readable import cleaned, readable
 from bot.db.models import Learner
 from bot.db.schedule_models import Group
 from bot.services import learners, menus
@@ -55,6 +57,10 @@ REFUSALS = {
     Refusal.STALE: N_("That menu is out of date: a newer one replaced it."),
     Refusal.EXPIRED: N_("Those buttons have expired. Send the command again."),
 }
+UNREADABLE = N_(
+    "I can't read that message: it contains characters that are not text. Nothing was changed."
+)
+FAILED = N_("Sorry, something went wrong on my side. Nothing was changed; please try again.")
 
 
 class Core:
@@ -71,6 +77,17 @@ class Core:
     async def handle(self, incoming: Incoming, now: dt.datetime) -> list[Reply]:
         if now.tzinfo is None:
             raise ValueError("now must be timezone-aware")
+        # fsrs and the pure packages demand UTC; adapters may pass any offset (`--now +08:00`).
+        now = now.astimezone(dt.UTC)
+        incoming = replace(
+            incoming,
+            display_name=cleaned(incoming.display_name),
+            chat_title=cleaned(incoming.chat_title),
+        )
+        # Until the learner is found, replies speak the platform's hint.
+        language = normalise_language(incoming.locale_hint)
+        if not (readable(incoming.user_id) and readable(incoming.chat_id)):
+            return [Reply(body=doc(translator(language)(UNREADABLE)))]
         text = incoming.text
         try:
             async with self._sessions() as session, session.begin():
@@ -82,6 +99,8 @@ class Core:
                 ctx = Context(
                     session, incoming, now, self._settings, learner, ask_engine=self._ask_engine
                 )
+                # Kept apart from the session, which an error rolls back.
+                language = ctx.language
                 if text is not None and len(text) > self._settings.max_message_chars:
                     # Refused before any parsing: nothing a huge message says is acted on.
                     ctx.say(
@@ -89,6 +108,8 @@ class Core:
                             "That message is too long ({length} characters). Please keep it under {limit}."
                         ).format(length=len(text), limit=self._settings.max_message_chars)
                     )
+                elif not (readable(text) and readable(incoming.callback)):
+                    ctx.say(ctx._(UNREADABLE), notice=incoming.callback is not None)
                 elif incoming.callback is not None:
                     await self._press(ctx, incoming.callback)
                 else:
@@ -96,22 +117,14 @@ class Core:
                 return ctx.replies
         except Exception:
             log.exception("failed to handle a %s message", incoming.platform)
-            _ = translator(normalise_language(incoming.locale_hint))
-            return [
-                Reply(
-                    body=doc(
-                        _(
-                            "Sorry, something went wrong on my side. Nothing was changed; please try again."
-                        )
-                    )
-                )
-            ]
+            return [Reply(body=doc(translator(language)(FAILED)))]
 
     async def compose(
         self, recipient_type: str, recipient_id: int, kind: str, now: dt.datetime
     ) -> list[Reply] | None:
         """A push for its recipient, built at send time so that it is current; None when the
         recipient is gone, inactive, paused or not enrolled any more (nothing to send)."""
+        now = now.astimezone(dt.UTC)
         async with self._sessions() as session, session.begin():
             if recipient_type == "group":
                 group = await session.get(Group, recipient_id)

@@ -27,6 +27,7 @@ from bot.db.models import Learner, QuestionRow
 from bot.db.schedule_models import Group
 from bot.services import groups, learners, progress, reviews
 from bot.services.quiz_sessions import as_question
+from bot.services.retros import local_week, week_ending
 from bot.services.validation import parse_push_time
 from curriculum import load_plan
 from quizzes.grading import grade
@@ -36,7 +37,6 @@ from quizzes.srs import rating_for_answer
 
 GROUP_QUIZ = "group-quiz"
 LETTERS = "ABCDEF"
-LEADERBOARD_DAYS = 7
 
 
 async def _ensure_learner(ctx: Context) -> Learner:
@@ -237,8 +237,7 @@ async def _leave(ctx: Context, _args: str) -> None:
     ctx.say(ctx._("You left the study group; your own plan and cards are untouched."))
 
 
-async def leaderboard_lines(ctx: Context, group: Group) -> list[Line]:
-    since = ctx.now - dt.timedelta(days=LEADERBOARD_DAYS)
+async def leaderboard_lines(ctx: Context, group: Group, since: dt.datetime | None) -> list[Line]:
     standings = await groups.leaderboard(ctx.session, group, since)
     if not standings:
         return [line(ctx._("No members yet: /join to take part."))]
@@ -260,10 +259,16 @@ async def leaderboard_lines(ctx: Context, group: Group) -> list[Line]:
 
 
 async def _leaderboard(ctx: Context, _args: str) -> None:
+    """This week (the group's retrospective week, in its timezone) and all time."""
     group = await _enrolled_group(ctx)
     if group is None:
         return
-    lines = [line(Bold(ctx._("Leaderboard · last 7 days")))] + await leaderboard_lines(ctx, group)
+    today = progress.local_today(group.timezone, ctx.now)
+    week = local_week(group.timezone, week_ending(today, group.retro_weekday, upcoming=True))
+    lines = [line(Bold(ctx._("Leaderboard · this week")))]
+    lines += await leaderboard_lines(ctx, group, week.start)
+    lines += [(), line(Bold(ctx._("Leaderboard · all time")))]
+    lines += await leaderboard_lines(ctx, group, None)
     ctx.say(Doc(tuple(lines)))
 
 

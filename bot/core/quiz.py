@@ -8,6 +8,7 @@ from bot.core import ask
 from bot.core.context import Context
 from bot.core.i18n import N_
 from bot.core.markup import Bold, Doc, Line, Link, line
+from bot.core.readable import small_number
 from bot.db.models import QuizSessionRow
 from bot.services import menus, progress, quiz_sessions, reviews
 from bot.services.quiz_sessions import PRACTICE, SCHEDULED
@@ -41,8 +42,9 @@ async def quiz(ctx: Context, args: str) -> None:
     argument = args.strip()
     if not argument:
         await _start_scheduled(ctx)
-    elif argument.isdigit():
-        await _start_practice_day(ctx, int(argument))
+    elif argument.isascii() and argument.isdigit():
+        # A number of thousands of digits is out of the plan like any other.
+        await _start_practice_day(ctx, small_number(argument) or 0)
     elif len(argument) > MAX_TOPIC_CHARS:
         ctx.say(
             ctx._(

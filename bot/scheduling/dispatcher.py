@@ -95,7 +95,12 @@ class Dispatcher:
             await outbox.recover_abandoned(session, now, self._lease)
         async with self._sessions() as session, session.begin():
             rows = await outbox.claim(
-                session, self._worker, now, self._batch_size, list(self._transports)
+                session,
+                self._worker,
+                now,
+                self._batch_size,
+                list(self._transports),
+                chat_id=self._only_chat,
             )
             claimed = [
                 _Claimed(

@@ -185,17 +185,26 @@ async def enqueue_retros(
 
 
 async def claim(
-    session: AsyncSession, worker: str, now: dt.datetime, limit: int, platforms: Sequence[str]
+    session: AsyncSession,
+    worker: str,
+    now: dt.datetime,
+    limit: int,
+    platforms: Sequence[str],
+    chat_id: str | None = None,
 ) -> list[Delivery]:
-    """Take up to `limit` due rows for this worker. On PostgreSQL, rows another dispatcher holds
-    are skipped (FOR UPDATE SKIP LOCKED), so several dispatchers share one outbox."""
+    """Take up to `limit` due rows for this worker (only those of `chat_id` when given: a
+    console serves one person). On PostgreSQL, rows another dispatcher holds are skipped
+    (FOR UPDATE SKIP LOCKED), so several dispatchers share one outbox."""
+    conditions = [
+        Delivery.state.in_((PENDING, FAILED)),
+        Delivery.next_attempt_at <= now,
+        Delivery.platform.in_(list(platforms)),
+    ]
+    if chat_id is not None:
+        conditions.append(Delivery.chat_id == chat_id)
     query = (
         select(Delivery)
-        .where(
-            Delivery.state.in_((PENDING, FAILED)),
-            Delivery.next_attempt_at <= now,
-            Delivery.platform.in_(list(platforms)),
-        )
+        .where(*conditions)
         .order_by(Delivery.next_attempt_at, Delivery.id)
         .limit(limit)
         .with_for_update(skip_locked=True)

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from pathlib import Path
 
 import pytest
 
 from bot.adapters.discord import DiscordAdapter
 from bot.app import App
 from bot.db.models import Learner
+from bot.settings import RetroSettings, Settings
 from tests.support.adapters import Clock, onboard_in_english
 from tests.support.adapters import learner_row as support_learner_row
 from tests.support.discord_standin import Channel, DiscordStandIn, DiscordUser, Message
@@ -17,6 +19,13 @@ ALICE = DiscordUser(501, "Alice")
 BOB = DiscordUser(502, "Bob")
 CAROL = DiscordUser(503, "Carol")
 EDIT_INTERVAL = 0.05
+
+
+@pytest.fixture
+def settings(settings: Settings, tmp_path: Path) -> Settings:
+    """Charts (retrospectives) go under the test's temporary directory."""
+    settings.retro = RetroSettings(chart_dir=tmp_path / "charts")
+    return settings
 
 
 @pytest.fixture

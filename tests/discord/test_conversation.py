@@ -96,3 +96,27 @@ async def test_replies_follow_the_interaction_locale(
     assert "欢迎" in welcome[0].text
     bob = DiscordChat(api, BOB)
     assert "/today" in (await bob.run("help"))[0].text
+
+
+async def test_the_retrospective_is_an_embed_and_its_chart_an_attachment(
+    api: DiscordStandIn, discord_bot: DiscordAdapter
+) -> None:
+    alice = DiscordChat(api, ALICE)
+    await onboard(alice)
+    text, chart = await alice.run("retro", expect=2)
+    assert text.embeds and "Goals this week" in text.text
+    [upload] = chart.attachments
+    assert upload.filename.endswith(".png") and upload.content.startswith(b"\x89PNG")
+    assert "Daily reviews and retention" in chart.text
+    sent = api.calls_to("POST /webhooks/{application_id}/{token}")[-1]
+    assert sent.content_type.startswith("multipart/form-data")
+
+
+async def test_export_is_a_json_attachment(
+    api: DiscordStandIn, discord_bot: DiscordAdapter
+) -> None:
+    alice = DiscordChat(api, ALICE)
+    await onboard(alice)
+    [export] = await alice.run("export")
+    [upload] = export.attachments
+    assert upload.filename.endswith(".json") and b'"learner"' in upload.content

@@ -86,4 +86,7 @@ async def test_a_study_group_in_a_server_channel(
     assert sorted(points.values()) == [0, 1] and reps == dict.fromkeys(points, 1)
 
     board = (await carol.run("leaderboard"))[0]
-    assert board.text.splitlines()[1].startswith("🥇 Bob") and board.ephemeral_for is None
+    assert board.embeds[0]["title"] == "Leaderboard · this week" and board.ephemeral_for is None
+    week, all_time = board.embeds[0]["description"].split("**Leaderboard · all time**")
+    assert week.strip().startswith("🥇 Bob: 1 reviews · 0 lessons · 1 quiz points")
+    assert all_time.strip().startswith("🥇 Bob")

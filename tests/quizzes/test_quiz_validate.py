@@ -260,8 +260,11 @@ def test_cross_lesson_repeats_within_what_one_learner_meets(tmp_path: Path) -> N
     # A shared lesson and an app lesson: every app learner meets both.
     (message,) = repeats(on(full, None, 5), on(full, "app", 28))
     assert "one learner meets both lessons" in message
-    # Two tracks' lessons: no learner meets both; two plans likewise.
+    # Two tracks' lessons: no learner meets both; two plans likewise. Nor does an fde learner
+    # meet the shared capstone of Day 81, which fde replaces with its own lesson.
     assert repeats(on(full, "app", 28), on(full, "algo", 28)) == []
+    assert repeats(on(full, None, 81), on(full, "fde", 30)) == []
+    assert len(repeats(on(full, None, 81), on(full, "app", 30))) == 1
     assert repeats(on(full, None, 5), on("llm-app-180", None, 5)) == []
     # The same stem with another key asks something else.
     assert repeats(on(full, None, 5), {**on(full, "app", 28), "answer": "BM25"}) == []
