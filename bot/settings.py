@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 from functools import cache
 from pathlib import Path
-import os
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field, SecretStr, field_validator
@@ -113,7 +113,7 @@ class DispatchSettings(BaseModel):
 
 class OpsSettings(BaseModel):
     # The HTTP port of /metrics, /healthz and /readyz; unset, no such server is started.
-    http_port: int | None = Field(default=None, ge=1, le=65535)
+    http_port: int | None = Field(default=None, ge=0, le=65535)  # 0: any free port
     http_host: str = "0.0.0.0"
     # "json": one JSON object per log line (no secrets, no message bodies), for log collectors.
     log_format: Literal["text", "json"] = "text"
@@ -164,7 +164,6 @@ class Settings(BaseSettings):
     max_message_chars: int = 4000
     # How long an inline keyboard stays valid.
     button_ttl_hours: int = 48
-
 
     @field_validator("admins", mode="before")
     @classmethod

@@ -10,6 +10,7 @@ from bot.core.i18n import N_
 from bot.core.markup import Bold, Doc, Line, Link, line
 from bot.core.readable import small_number
 from bot.db.models import QuizSessionRow
+from bot.ops import metrics
 from bot.services import menus, progress, quiz_sessions, reviews
 from bot.services.quiz_sessions import PRACTICE, SCHEDULED
 from curriculum import load_plan
@@ -268,6 +269,7 @@ async def _graded(ctx: Context, row: QuizSessionRow, question: Question, respons
     assert learner is not None
     learner.awaiting = None
     correct = bool(response) and grade(question, response)
+    metrics.quiz_answer("right" if correct else "wrong")
     lines: list[Line] = []
     if correct:
         lines.append(line(Bold(ctx._("✅ Correct!"))))
@@ -399,6 +401,7 @@ async def rate(ctx: Context, session_id: int, position: int, rating_value: int) 
             return
         lines = await _record(ctx, row, question, Rating(rating_value), None)
         ctx.say(Doc(tuple(lines)))
+    metrics.quiz_answer("self_rated")
     row.answered += 1
     row.correct += int(rating_value >= int(Rating.Hard))
     await _advance(ctx, row)
