@@ -96,6 +96,9 @@ class QuizSettings(BaseModel):
     reviews_per_day: int = 200
     desired_retention: float = 0.9
     leech_lapses: int = 8
+    # A typed answer's grade from the LLM waits at most this long (and never longer than
+    # TUTORBOT_LLM__TIMEOUT_SECONDS) before the embedding grader answers instead.
+    grading_timeout_seconds: float = 10.0
 
 
 class ScheduleSettings(BaseModel):

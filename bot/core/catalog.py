@@ -43,6 +43,12 @@ class CommandSpec:
 CATALOG: tuple[CommandSpec, ...] = (
     CommandSpec("today", N_("Today's lesson"), Scope.BOTH),
     CommandSpec(
+        "lesson",
+        N_("The lesson of any day up to today (also /today N)"),
+        arguments=(Argument("day", N_("a day number; alone: the backlog")),),
+    ),
+    CommandSpec("backlog", N_("Past lessons not done yet, to catch up")),
+    CommandSpec(
         "quiz",
         N_("Review what you learned"),
         Scope.BOTH,

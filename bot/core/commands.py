@@ -3,19 +3,22 @@
 from __future__ import annotations
 
 import json
+import re
 
-from bot.core import enrolment, typed_settings
+from bot.core import enrolment, lesson_views, typed_settings
 from bot.core.catalog import Scope, commands_for, help_line
 from bot.core.context import Context
+from bot.core.lesson_views import show_lesson
 from bot.core.markup import Bold, doc, line
 from bot.core.messages import Document, Reply
-from bot.core.render import lesson_doc, plan_doc
+from bot.core.render import plan_doc
 from bot.services import learners, lessons, progress
 from bot.services.chart_files import forget_charts
 from bot.services.export import export_learner
 from curriculum import load_plan
 
 UPCOMING_LESSONS = 5
+DAY_NUMBER = re.compile(r"[0-9]{1,4}")  # ASCII digits only: int() accepts others
 
 
 def _require_enrolled(ctx: Context) -> bool:
@@ -25,28 +28,38 @@ def _require_enrolled(ctx: Context) -> bool:
     return True
 
 
-async def today(ctx: Context, _args: str) -> None:
+async def today(ctx: Context, args: str) -> None:
+    """/today, or /today N as another name for /lesson N."""
     if not _require_enrolled(ctx):
+        return
+    if args.strip():
+        await lesson(ctx, args)
+        return
+    learner = ctx.learner
+    assert learner is not None
+    if progress.days_past_end(learner, progress.local_today(learner.timezone, ctx.now)):
+        await lesson_views.plan_finished(ctx)
         return
     await show_lesson(ctx, intro=None)
 
 
-async def show_lesson(ctx: Context, intro: str | None) -> None:
-    learner = ctx.learner
-    assert learner is not None
-    lesson = progress.current_lesson(learner, ctx.now)
-    done = await lessons.is_completed(ctx.session, learner, lesson)
-    body = lesson_doc(lesson, learner.track, ctx._, completed=done)
-    if intro:
-        body = doc(intro) + body
-    if learner.paused:
-        body = body + doc(
-            ctx._("⏸ Your plan is paused: the day does not advance. /resume to continue.")
+async def lesson(ctx: Context, args: str) -> None:
+    """/lesson N: the lesson of any day that has come; /lesson alone lists the backlog."""
+    if not _require_enrolled(ctx):
+        return
+    argument = args.strip()
+    if not argument:
+        await lesson_views.backlog(ctx, "")
+        return
+    if not DAY_NUMBER.fullmatch(argument):
+        ctx.say(
+            ctx._(
+                "Usage: /lesson 3 shows the lesson of Day 3 (any day up to today); "
+                "/backlog lists the past lessons you have not done."
+            )
         )
-    if done:
-        ctx.say(body)
-    else:
-        await ctx.ask(body, "lesson", [[(ctx._("✅ 完成 / Done"), f"done:{lesson.key}")]])
+        return
+    await lesson_views.open_day(ctx, int(argument))
 
 
 async def mark_done(ctx: Context, lesson_key: str) -> None:
@@ -64,11 +77,29 @@ async def mark_done(ctx: Context, lesson_key: str) -> None:
         ctx.say(ctx._("Day {day} was already marked as done.").format(day=lesson.day), notice=True)
         return
     total = await lessons.completed_count(ctx.session, learner)
+    length = progress.plan_length(learner)
+    today = progress.local_today(learner.timezone, ctx.now)
+    if lesson.day == progress.calendar_day(learner, today):
+        ctx.say(
+            ctx._(
+                "🎉 Day {day} done! {total} of {length} lessons completed. See you tomorrow."
+            ).format(day=lesson.day, total=total, length=length)
+        )
+        return
     ctx.say(
-        ctx._("🎉 Day {day} done! {total} of {length} lessons completed. See you tomorrow.").format(
-            day=lesson.day, total=total, length=progress.plan_length(learner)
+        ctx._("🎉 Day {day} done! {total} of {length} lessons completed.").format(
+            day=lesson.day, total=total, length=length
         )
     )
+    left = progress.backlog_days(learner, today, await lessons.completed_days(ctx.session, learner))
+    if left:
+        ctx.say(
+            ctx.ngettext(
+                "📚 {count} more past lesson to catch up: /backlog",
+                "📚 {count} more past lessons to catch up: /backlog",
+                len(left),
+            ).format(count=len(left))
+        )
 
 
 async def plan_overview(ctx: Context, _args: str) -> None:

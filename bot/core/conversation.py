@@ -9,7 +9,18 @@ from dataclasses import replace
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.core import ask, catalog, commands, enrolment, groups, pushes, quiz, retro, stats
+from bot.core import (
+    ask,
+    catalog,
+    commands,
+    enrolment,
+    groups,
+    lesson_views,
+    pushes,
+    quiz,
+    retro,
+    stats,
+)
 from bot.core.context import Context
 from bot.core.i18n import N_, normalise_language, translator
 from bot.core.markup import doc
@@ -18,6 +29,7 @@ from bot.core.readable import cleaned, readable
 from bot.db.models import Learner
 from bot.db.schedule_models import Group
 from bot.services import learners, menus
+from bot.services.answer_grading import AnswerGrader
 from bot.services.ask_engine import AskEngine
 from bot.services.menus import Refusal
 from bot.settings import Settings
@@ -35,6 +47,8 @@ async def _start(ctx: Context, _args: str) -> None:
 COMMANDS: dict[str, Command] = {
     "start": _start,
     "today": commands.today,
+    "lesson": commands.lesson,
+    "backlog": lesson_views.backlog,
     "plan": commands.plan_overview,
     "settings": commands.settings,
     "pause": commands.pause,
@@ -69,10 +83,12 @@ class Core:
         sessions: async_sessionmaker[AsyncSession],
         settings: Settings,
         ask_engine: AskEngine | None = None,
+        grader: AnswerGrader | None = None,
     ) -> None:
         self._sessions = sessions
         self._settings = settings
         self._ask_engine = ask_engine
+        self._grader = grader or AnswerGrader(settings)
 
     async def handle(self, incoming: Incoming, now: dt.datetime) -> list[Reply]:
         if now.tzinfo is None:
@@ -97,7 +113,13 @@ class Core:
                     # again means they are reachable again.
                     learner.active = True
                 ctx = Context(
-                    session, incoming, now, self._settings, learner, ask_engine=self._ask_engine
+                    session,
+                    incoming,
+                    now,
+                    self._settings,
+                    learner,
+                    ask_engine=self._ask_engine,
+                    grader=self._grader,
                 )
                 # Kept apart from the session, which an error rolls back.
                 language = ctx.language
@@ -184,7 +206,7 @@ class Core:
         if ctx.incoming.is_group:
             return  # people talk to each other in groups: only commands are for the bot
         if ctx.learner is not None and ctx.learner.awaiting:
-            if ctx.learner.awaiting.startswith(("cloze:", "quiz:")):
+            if ctx.learner.awaiting.startswith(("cloze:", "recall:", "quiz:")):
                 await quiz.typed(ctx, stripped)
             else:
                 await enrolment.typed_answer(ctx, stripped)
@@ -252,6 +274,8 @@ class Core:
             await enrolment.switch_plan(ctx, rest)
         elif kind == "done":
             await commands.mark_done(ctx, rest)
+        elif kind == "open":
+            await lesson_views.open_day(ctx, int(rest))
         elif kind == "pause":
             await commands.pause(ctx, "")
         elif kind == "resume":

@@ -56,6 +56,8 @@ class Group(Enrolment, Timestamped, Base):
     __table_args__ = (
         UniqueConstraint("platform", "chat_id"),
         Index("ix_groups_schedule", "timezone", "push_time"),
+        # Ids are never reused (the outbox names recipients by id), as for learners.
+        {"sqlite_autoincrement": True},
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

@@ -39,12 +39,30 @@ def plan_length(subject: Enrolled) -> int:
     return load_plan(subject.plan).length(subject.track)
 
 
-def current_day(subject: Enrolled, today: dt.date) -> int:
-    """The plan day they are on: one day per local calendar day, frozen while paused."""
+def calendar_day(subject: Enrolled, today: dt.date) -> int:
+    """The plan day the calendar has reached, past the plan's end too: one day per local
+    calendar day, frozen while paused."""
     elapsed = 0
     if not subject.paused and subject.anchor_date is not None:
         elapsed = max(0, (today - subject.anchor_date).days)
-    return max(1, min(subject.next_lesson_day + elapsed, plan_length(subject)))
+    return max(1, subject.next_lesson_day + elapsed)
+
+
+def current_day(subject: Enrolled, today: dt.date) -> int:
+    """The plan day they are on (the last day once the plan is over)."""
+    return min(calendar_day(subject, today), plan_length(subject))
+
+
+def days_past_end(subject: Enrolled, today: dt.date) -> int:
+    """0 while the plan runs; 1 on the first day after its last lesson, and so on."""
+    return max(0, calendar_day(subject, today) - plan_length(subject))
+
+
+def backlog_days(subject: Enrolled, today: dt.date, completed: set[int]) -> list[int]:
+    """Days before today (the whole plan once it is over) whose lessons are not done, oldest
+    first."""
+    last_past = min(calendar_day(subject, today) - 1, plan_length(subject))
+    return [day for day in range(1, last_past + 1) if day not in completed]
 
 
 def current_lesson(subject: Enrolled, now: dt.datetime) -> Lesson:

@@ -203,10 +203,10 @@ async def test_progress_reports_streak_states_retention_and_forecast(
     await learner.say("/quiz")
     await learner.choose("typing")
     text = await learner.say("/progress")
-    assert "Streak: 1 days" in text
+    assert "🔥 Streak: 1 day" in text.splitlines()  # one day, not "1 days"
     assert "Lessons done: 1/100" in text
     assert "1 new · 1 learning · 0 review" in text
-    assert "not enough reviews yet" in text
+    assert "True retention: no review of a mature card in the last 30 days yet" in text
     assert "03-02: 1" in text
     async with app.sessions() as session:
         logs = list(await session.scalars(select(ReviewLogRow)))
