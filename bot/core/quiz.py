@@ -394,7 +394,7 @@ async def reveal(ctx: Context, session_id: int, position: int) -> None:
         await ctx.ask(Doc(tuple(lines)), "quiz", [[(ctx._("Next"), f"{prefix}:0")]])
         return
     card = await reviews.card_for(ctx.session, learner.id, question.id)
-    fsrs_card = Card.from_dict(card.fsrs_card) if card is not None else Card(due=ctx.now)
+    fsrs_card = reviews.fsrs_card_of(card) if card is not None else Card(due=ctx.now)
     scheduler = reviews.scheduler_for(learner, ctx.settings.quiz)
     intervals = preview_intervals(scheduler, fsrs_card, ctx.now)
     buttons = [
