@@ -26,6 +26,7 @@ from bot.core.names import (
 from bot.core.render import lesson_doc
 from bot.db.models import ButtonMenu, Learner, QuestionRow
 from bot.db.schedule_models import Group
+from bot.ops import metrics
 from bot.services import groups, learners, progress, reviews
 from bot.services.quiz_sessions import as_question
 from bot.services.retros import local_week, week_ending
@@ -378,6 +379,7 @@ async def answer(
     ):
         ctx.say(ctx._("You already answered this one."), notice=True)
         return
+    metrics.quiz_answer("right" if correct else "wrong")
     # The answer counts for the member's own spaced repetition too: that card is reviewed.
     rating = rating_for_answer(correct, None, ())
     await reviews.record_review(

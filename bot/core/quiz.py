@@ -10,6 +10,7 @@ from bot.core.i18n import N_
 from bot.core.markup import Bold, Doc, Line, Link, line
 from bot.core.readable import small_number
 from bot.db.models import QuizSessionRow
+from bot.ops import metrics
 from bot.services import menus, progress, quiz_sessions, reviews
 from bot.services.quiz_sessions import PRACTICE, SCHEDULED
 from curriculum import load_plan
@@ -294,6 +295,7 @@ async def _graded(
     else:
         correct = result.verdict == Verdict.CORRECT
         lines = free_text.verdict_lines(ctx, result)
+    metrics.quiz_answer("right" if correct else "wrong")
     if not correct or (result is not None and question.kind == Kind.RECALL):
         answer = _answer_text(ctx, question, _order(row, question))
         lines.append(line(ctx._("Answer: {answer}").format(answer=answer)))
@@ -424,6 +426,7 @@ async def rate(ctx: Context, session_id: int, position: int, rating_value: int) 
             return
         lines = await _record(ctx, row, question, Rating(rating_value), None)
         ctx.say(Doc(tuple(lines)))
+    metrics.quiz_answer("self_rated")
     row.answered += 1
     row.correct += int(rating_value >= int(Rating.Hard))
     await _advance(ctx, row)
