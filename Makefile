@@ -51,14 +51,18 @@ bench: sync
 
 ## Retrieval quality on ../shared/eval/ask_dev.jsonl: hit@1, hit@5 and MRR per fusion method
 ## (goal: hit@5 >= 0.95, MRR >= 0.80), and the extractive answers' gold rate (the gold string
-## quoted in the answer itself). The index it builds in data/index-eval is reused.
+## quoted in the answer itself); the index it builds in data/index-eval is reused.
+## Then the free-text graders' accuracy on tests/quizzes/free_text_labels.jsonl: the embedding
+## grader always, the LLM grader when TUTORBOT_LLM__BASE_URL and __MODEL name a real model.
 .PHONY: eval
 eval: sync
 	$(UV) run python -m bot.services.ask_eval
+	$(UV) run python -m quizzes.free_text_eval
 
 lint: sync
 	$(UV) run ruff check .
 	$(UV) run ruff format --check .
+	$(UV) run mypy bot curriculum quizzes retrieval
 
 ## Re-extract translatable messages and merge them into the catalogs.
 messages: sync

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import importlib
+import pkgutil
 from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from bot.core import Core
+from bot.core import Adapter, Core
 from bot.db import migrate
 from bot.db.engine import create_engine, session_factory
+from bot.services.answer_grading import AnswerGrader
 from bot.services.ask_engine import AskEngine
 from bot.settings import Settings
 
@@ -24,9 +27,11 @@ class App:
     sessions: async_sessionmaker[AsyncSession]
     core: Core
     ask_engine: AskEngine
+    grader: AnswerGrader
 
     async def close(self) -> None:
         await self.ask_engine.close()
+        await self.grader.close()
         await self.engine.dispose()
 
 
@@ -39,13 +44,31 @@ def build_app(
     # Loads nothing until the first question: the embedding model and Qdrant open lazily.
     ask_engine = ask_engine or AskEngine(settings)
     ask_engine.sessions = sessions
+    grader = AnswerGrader(settings)
     return App(
         settings=settings,
         engine=engine,
         sessions=sessions,
-        core=Core(sessions, settings, ask_engine=ask_engine),
+        core=Core(sessions, settings, ask_engine=ask_engine, grader=grader),
         ask_engine=ask_engine,
+        grader=grader,
     )
+
+
+def build_adapters(settings: Settings, core: Core) -> list[Adapter]:
+    """Every chat platform the settings configure: each package under `bot/adapters/` offers
+    `from_settings(settings, core)`, which returns None when its platform has no token."""
+    import bot.adapters
+
+    adapters: list[Adapter] = []
+    for package in sorted(pkgutil.iter_modules(bot.adapters.__path__), key=lambda p: p.name):
+        if not package.ispkg:
+            continue
+        module = importlib.import_module(f"bot.adapters.{package.name}")
+        adapter = module.from_settings(settings, core)
+        if adapter is not None:
+            adapters.append(adapter)
+    return adapters
 
 
 async def check_schema(url: str) -> None:

@@ -71,6 +71,19 @@ RULES: dict[str, Rule] = {
     # A warning: e5 puts reworded duplicates near 0.98 but also lets distinct questions on one
     # subject reach 0.95-0.97, so a person decides.
     "near-duplicate": Rule(_W, "two stems of one lesson embed above the similarity threshold"),
+    "cross-lesson-repeat": Rule(
+        _W, "two lessons that one learner meets ask the same question (stem and key embed alike)"
+    ),
+    # Per bank file, against chance: a learner who guesses by length, position or cue word
+    # should do no better than one who guesses at random.
+    "key-length-balance": Rule(
+        _W, "the key is the uniquely longest or shortest option far more or less often than chance"
+    ),
+    "key-position-balance": Rule(_W, "one option position holds the key far more or less often"),
+    "tf-cue-balance": Rule(
+        _W,
+        "sweeping true/false statements (只要, 仅) are nearly all false, or hedged ones (通常) true",
+    ),
     # item-writing flaws
     "key-longest": Rule(_W, "in every choice question of a lesson the key is the longest option"),
     "key-length": Rule(_W, "the key is more than 1.8x longer than every distractor"),

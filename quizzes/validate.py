@@ -9,19 +9,26 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from typing import Any
 
 from curriculum import CurriculumError, load_plan
 
-from . import flaws
+from . import balance, flaws
 from .banks import BANKS_DIR, BankEntry, BankError, bank_files, entry_of, read_records
 from .checks import check_question
 from .grading import match_key
-from .model import Kind
+from .model import Kind, Question
 from .rules import Finding, Severity, severity_of
 from .schema import check_record
-from .similarity import DEFAULT_THRESHOLD, Embedder, near_duplicate_pairs
+from .similarity import (
+    CROSS_LESSON_THRESHOLD,
+    DEFAULT_THRESHOLD,
+    Embedder,
+    embed_passages,
+    near_duplicate_pairs,
+)
 
 __all__ = ["Issue", "ValidationReport", "read_entries", "validate_banks", "validate_entries"]
 
@@ -122,6 +129,7 @@ def validate_entries(
     issues += _duplicate_ids(entries)
     issues += _duplicate_stems(entries, embeddings, threshold, embed)
     issues += _longest_keys(entries)
+    issues += _file_balance(entries)
     return issues
 
 
@@ -185,7 +193,9 @@ def _duplicate_stems(
         by_lesson[entry.question.lesson_key].append(position)
     if not embeddings:
         return issues
+    # One batch for both rules: every stem once, through the cache.
     stems = [entry.question.stem for entry in entries]
+    embed = embed or embed_passages
     for before, after, cosine in near_duplicate_pairs(by_lesson, stems, threshold, embed):
         twin = entries[before]
         message = (
@@ -193,6 +203,75 @@ def _duplicate_stems(
             f"threshold {threshold}"
         )
         issues.append(_issue(Finding("near-duplicate", message), entries[after]))
+    return issues + _cross_lesson_repeats(entries, embed)
+
+
+def _cross_lesson_repeats(entries: Sequence[BankEntry], embed: Embedder) -> list[Issue]:
+    """The same question asked in two lessons that one learner meets (one plan, shared
+    lessons plus one track): the learner reviews it twice under two names."""
+    texts = [_question_text(entry.question) for entry in entries]
+    paths = _learner_paths(entries)
+    issues = []
+    for before, after, cosine in near_duplicate_pairs(paths, texts, CROSS_LESSON_THRESHOLD, embed):
+        first, second = entries[before], entries[after]
+        if first.question.lesson_key == second.question.lesson_key:
+            continue  # near-duplicate's to report
+        message = (
+            f"asks what {first.question.id} ({first.question.lesson_key}, {first.where}) asks "
+            f"(similarity {cosine:.3f}): one learner meets both lessons"
+        )
+        issues.append(_issue(Finding("cross-lesson-repeat", message), second))
+    return issues
+
+
+def _question_text(question: Question) -> str:
+    """Stem and key together: two lessons may ask one thing in other words, or share a
+    template (「X」的核心是什么？) for different things; the key tells them apart."""
+    return f"{question.stem} {question.answer}"
+
+
+def _learner_paths(entries: Sequence[BankEntry]) -> dict[tuple[str, str | None], list[int]]:
+    """Positions of the questions each learner sequence (plan, track) reaches."""
+    paths: dict[tuple[str, str | None], list[int]] = defaultdict(list)
+    for position, entry in enumerate(entries):
+        question = entry.question
+        if question.provenance == "structural":
+            # One template per curriculum column by design, each about its own row: e5 puts
+            # the rows' stems together, yet no two ask the same thing.
+            continue
+        for sequence in _sequences_with(question.plan, question.lesson_key):
+            paths[(question.plan, sequence)].append(position)
+    return paths
+
+
+@cache
+def _sequences_with(plan_id: str, lesson_key: str) -> tuple[str | None, ...]:
+    """The plan's learner sequences (tracks; None for a plan without tracks) that include the
+    lesson: a shared day may be replaced by a track's own lesson (fde's Days 76-90)."""
+    try:
+        plan = load_plan(plan_id)
+    except CurriculumError:
+        return ()
+    return tuple(
+        track
+        for track in plan.track_ids() or (None,)
+        if any(lesson.key == lesson_key for lesson in plan.lessons_for(track))
+    )
+
+
+def _file_balance(entries: Sequence[BankEntry]) -> list[Issue]:
+    """Per bank file: key length and position against chance, cue words in true/false."""
+    by_file: dict[Path, list[Question]] = defaultdict(list)
+    for entry in entries:
+        by_file[entry.path].append(entry.question)
+    issues = []
+    for path, questions in by_file.items():
+        for found in (
+            *balance.key_length_imbalances(questions),
+            *balance.key_position_imbalances(questions),
+            *balance.cue_imbalances(questions),
+        ):
+            issues.append(Issue(found.code, found.message, path))
     return issues
 
 

@@ -241,7 +241,10 @@ def extractive(question: str, passages: Sequence[Passage], reason: str, lead: in
     first `lead` passages are quoted whole, first: the quiz question an explanation is about."""
     numbered = [(p.number, p.chunk) for p in passages]
     quotes = [Quote(number, whole(chunk)) for number, chunk in numbered[:lead]]
-    picked = pick(question, numbered[lead:])
+    lessons = {chunk.lesson_key for _, chunk in numbered[:lead]} - {None}
+    # The lead's own lesson explains it best: its sentences count more.
+    favoured = frozenset(n for n, chunk in numbered[lead:] if chunk.lesson_key in lessons)
+    picked = pick(question, numbered[lead:], favoured)
     weak = not picked and not quotes
     if weak:
         picked = fallback(numbered, EXTRACT_PASSAGES)

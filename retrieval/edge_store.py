@@ -133,6 +133,11 @@ def _config(dimension: int) -> qe.EdgeConfig:
     )
 
 
+def is_built(folder: Path) -> bool:
+    """Whether an index folder holds a shard (`tutorbot index` has run), without opening it."""
+    return (folder / "shard" / "edge_config.json").is_file()
+
+
 def _alive(pid: int) -> bool:
     try:
         os.kill(pid, 0)

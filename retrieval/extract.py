@@ -40,6 +40,8 @@ _ASKS_WHEN_RE = re.compile(
 )
 WHEN_BONUS = 2.0
 PRACTICE_PREFIXES = ("实践作业:", "实践任务:")
+# Passages of the lesson an explanation is about (see `answer.extractive`'s `lead`).
+FAVOURED_BONUS = 3.0
 
 
 @dataclass(frozen=True)
@@ -103,7 +105,9 @@ def _clip(text: str) -> str:
     return text if len(text) <= SENTENCE_CHARS else text[: SENTENCE_CHARS - 1] + "…"
 
 
-def pick(question: str, passages: Sequence[tuple[int, Chunk]]) -> list[Quote]:
+def pick(
+    question: str, passages: Sequence[tuple[int, Chunk]], favoured: frozenset[int] = frozenset()
+) -> list[Quote]:
     """The sentences that answer best, grouped by passage; [] when no sentence shares a word
     with the question."""
     words = set(tokens(expand_query(question)))
@@ -120,6 +124,8 @@ def pick(question: str, passages: Sequence[tuple[int, Chunk]]) -> list[Quote]:
         weight = sum(math.log(1 + total / frequency[word]) for word in shared)
         if asks_when and sentence.text in heads:
             weight *= WHEN_BONUS
+        if sentence.number in favoured:
+            weight *= FAVOURED_BONUS
         return weight / (1 + RANK_DISCOUNT * rank[sentence.number])
 
     scored = sorted(

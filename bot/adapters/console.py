@@ -8,7 +8,8 @@ from collections.abc import Callable, Iterable
 from typing import TextIO
 
 from bot.core import Core, Incoming, Reply, render_plain, settled
-from bot.scheduling.transport import NO_LIMITS
+from bot.core.readable import small_number
+from bot.core.transport import NO_LIMITS
 
 PLATFORM = "console"
 Clock = Callable[[], dt.datetime]
@@ -99,7 +100,7 @@ class ConsoleChat:
         if line.startswith("!press"):
             target = self._button(line[6:].strip())
             if target is None:
-                self._print(f"(no button {line[6:].strip() or '?'} in the last reply)")
+                self._print(f"(no button {line[6:].strip()[:16] or '?'} in the last reply)")
                 return []
             incoming = Incoming(
                 platform=PLATFORM,
@@ -116,9 +117,10 @@ class ConsoleChat:
         return replies
 
     def _button(self, number: str) -> str | None:
-        if not number.isdigit() or not 1 <= int(number) <= len(self._last_buttons):
+        index = small_number(number)
+        if index is None or not 1 <= index <= len(self._last_buttons):
             return None
-        return self._last_buttons[int(number) - 1]
+        return self._last_buttons[index - 1]
 
     async def run(self, lines: Iterable[str]) -> None:
         for line in lines:

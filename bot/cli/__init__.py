@@ -8,10 +8,10 @@ import inspect
 import sys
 from collections.abc import Sequence
 
-from bot.cli import bank, chat, curriculum_cmd, db, lesson, run, search
+from bot.cli import bank, chat, curriculum_cmd, db, discord_cmd, lesson, run, search
 
 # Each module adds its sub-command(s) and sets `handler` (sync or async, returning an exit code).
-COMMAND_MODULES = [chat, lesson, db, curriculum_cmd, bank, run, search]
+COMMAND_MODULES = [chat, lesson, db, curriculum_cmd, bank, run, discord_cmd, search]
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -30,7 +30,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         result = args.handler(args)
-        if inspect.isawaitable(result):
+        if inspect.iscoroutine(result):
             result = asyncio.run(result)
         return int(result)
     except KeyboardInterrupt:

@@ -1,5 +1,6 @@
-"""`tutorbot run`: every chat platform that has a token, on one event loop, plus the scheduler
-that pushes lessons and retrospectives through them. Stops cleanly on Ctrl-C / SIGTERM."""
+"""`tutorbot run`: every chat platform the settings configure, on one event loop, plus the
+scheduler that pushes lessons and retrospectives through them. Stops cleanly on Ctrl-C /
+SIGTERM."""
 
 from __future__ import annotations
 
@@ -7,7 +8,6 @@ import argparse
 import asyncio
 import contextlib
 import logging
-import secrets
 import signal
 import sys
 from collections.abc import Sequence
@@ -15,11 +15,11 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
 from bot.cli.common import add_db_option, database_url
-from bot.settings import Settings, get_settings
+from bot.settings import get_settings
 
 if TYPE_CHECKING:
-    from bot.adapters.telegram import TelegramAdapter, Webhook
     from bot.app import App
+    from bot.core import Adapter
 
 log = logging.getLogger(__name__)
 
@@ -27,9 +27,6 @@ NO_PLATFORM = (
     "tutorbot: nothing to run: no chat platform has a token. Set TUTORBOT_TELEGRAM__TOKEN "
     "(from @BotFather) and/or TUTORBOT_DISCORD__TOKEN, in the environment or in .env; "
     "`tutorbot chat` talks to the bot in this terminal without either."
-)
-DISCORD_NOT_AVAILABLE = (
-    "TUTORBOT_DISCORD__TOKEN is set, but this version has no Discord adapter yet: not started"
 )
 
 
@@ -55,76 +52,36 @@ def register(subparsers: Any) -> None:
         action="store_true",
         help="only answer messages (another process pushes the lessons)",
     )
-    telegram = parser.add_argument_group("telegram")
-    telegram.add_argument(
-        "--telegram-api-url",
-        help="Bot API base URL, for a self-hosted telegram-bot-api server "
-        "(default https://api.telegram.org/bot)",
-    )
-    telegram.add_argument(
-        "--webhook-listen",
-        default="0.0.0.0",
-        help="webhook mode: address the webhook server listens on (default 0.0.0.0)",
-    )
-    telegram.add_argument(
-        "--webhook-port",
-        type=int,
-        default=8080,
-        help="webhook mode: port the webhook server listens on, behind your HTTPS proxy "
-        "(default 8080)",
-    )
     parser.set_defaults(handler=run)
 
 
-def has_chat_platform(settings: Settings) -> bool:
-    return bool(settings.telegram.token or settings.discord.token)
+def build_services(app: App, adapters: Sequence[Adapter], scheduler: bool = True) -> list[Named]:
+    """What to start, in order: the adapters, then the scheduler with them as its transports.
+    Stopped in reverse order."""
+    services = [Named(adapter.platform, adapter) for adapter in adapters]
+    ops = app.settings.ops
+    if ops.http_port is not None:
+        from bot.ops.server import OpsServer
 
-
-def build_services(app: App, args: argparse.Namespace) -> list[Named]:
-    """What to start, in order: the chat adapters that have a token, then the scheduler with
-    those adapters as its transports. Stopped in reverse order."""
-    from bot.adapters.telegram import TelegramAdapter, Webhook, build_application
-
-    settings = app.settings
-    services: list[Named] = []
-    transports: dict[str, Any] = {}
-    if settings.telegram.token is not None:
-        application = build_application(
-            settings.telegram.token.get_secret_value(), base_url=args.telegram_api_url
-        )
-        adapter = TelegramAdapter(app.core, application)
-        webhook = None
-        if settings.telegram.webhook_url:
-            secret = settings.telegram.webhook_secret
-            webhook = Webhook(
-                url=settings.telegram.webhook_url,
-                # Without a configured secret, one per run: Telegram learns it from setWebhook.
-                secret=secret.get_secret_value() if secret else secrets.token_urlsafe(32),
-                listen=args.webhook_listen,
-                port=args.webhook_port,
-            )
-        services.append(Named("telegram", TelegramService(adapter, webhook)))
-        transports[adapter.platform] = adapter
-    if settings.discord.token is not None:
-        # The Discord adapter plugs in here (a service and a transport) once it exists.
-        log.warning(DISCORD_NOT_AVAILABLE)
-    if transports and not args.no_scheduler:
+        # First up and last down: probes get answers while the adapters connect.
+        services.insert(0, Named("ops", OpsServer(app, ops.http_host, ops.http_port)))
+    if adapters and scheduler:
+        from bot.scheduling.periods import QuietHours
         from bot.scheduling.service import SchedulerService
 
-        services.append(Named("scheduler", SchedulerService(app, transports)))
+        transports = {adapter.platform: adapter for adapter in adapters}
+        schedule = app.settings.schedule
+        quiet = QuietHours(schedule.quiet_start, schedule.quiet_end)
+        service = SchedulerService(
+            app.engine,
+            app.sessions,
+            app.core,
+            quiet,
+            transports,
+            in_flight=app.settings.dispatch.in_flight,
+        )
+        services.append(Named("scheduler", service))
     return services
-
-
-@dataclass
-class TelegramService:
-    adapter: TelegramAdapter
-    webhook: Webhook | None = None
-
-    async def start(self) -> None:
-        await self.adapter.start(self.webhook)
-
-    async def stop(self) -> None:
-        await self.adapter.stop()
 
 
 async def serve(services: Sequence[Named], stop: asyncio.Event) -> None:
@@ -164,36 +121,31 @@ def _default_signals() -> None:
             loop.remove_signal_handler(number)
 
 
-def _configure_logging() -> None:
-    logging.basicConfig(
-        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
-    # httpx logs every request URL at INFO, and Bot API URLs contain the token.
-    logging.getLogger("httpx").setLevel(logging.WARNING)
-    # Two lines a minute for every scheduler tick otherwise.
-    logging.getLogger("apscheduler.executors").setLevel(logging.WARNING)
-
-
 async def run(args: argparse.Namespace) -> int:
-    from bot.app import build_app, check_schema
+    from bot.app import build_adapters, build_app, check_schema
 
-    settings = get_settings()
-    if not has_chat_platform(settings):
-        print(NO_PLATFORM, file=sys.stderr)
-        return 2
     url = database_url(args)
-    await check_schema(url)
-    _configure_logging()
-    app = build_app(settings, url)
+    # Nothing connects before the first query: a missing token is reported before the schema.
+    app = build_app(get_settings(), url)
     try:
-        services = build_services(app, args)
-        if not any(named.name != "scheduler" for named in services):
-            print(f"tutorbot: {DISCORD_NOT_AVAILABLE}.\n{NO_PLATFORM}", file=sys.stderr)
+        adapters = build_adapters(app.settings, app.core)
+        if not adapters:
+            print(NO_PLATFORM, file=sys.stderr)
             return 2
+        await check_schema(url)
+        from bot.ops import logs, tokens
+
+        logs.configure(app.settings)
         stop = asyncio.Event()
         _stop_on_signals(stop)
         try:
-            await serve(services, stop)
+            await serve(build_services(app, adapters, not args.no_scheduler), stop)
+        except Exception as error:
+            platform = tokens.rejected_platform(error)
+            if platform is None:
+                raise
+            print(tokens.rejection_message(platform), file=sys.stderr)
+            return 2
         finally:
             _default_signals()
     finally:

@@ -3,20 +3,22 @@
 from __future__ import annotations
 
 import json
+import re
 
-from bot.core import enrolment
+from bot.core import enrolment, lesson_views, typed_settings
+from bot.core.catalog import Scope, commands_for, help_line
 from bot.core.context import Context
+from bot.core.lesson_views import show_lesson
 from bot.core.markup import Bold, doc, line
 from bot.core.messages import Document, Reply
-from bot.core.names import LANGUAGE_NAMES
-from bot.core.render import lesson_doc, plan_doc
+from bot.core.render import plan_doc
 from bot.services import learners, lessons, progress
 from bot.services.chart_files import forget_charts
 from bot.services.export import export_learner
-from bot.services.validation import parse_push_time, parse_timezone
 from curriculum import load_plan
 
 UPCOMING_LESSONS = 5
+DAY_NUMBER = re.compile(r"[0-9]{1,4}")  # ASCII digits only: int() accepts others
 
 
 def _require_enrolled(ctx: Context) -> bool:
@@ -26,28 +28,38 @@ def _require_enrolled(ctx: Context) -> bool:
     return True
 
 
-async def today(ctx: Context, _args: str) -> None:
+async def today(ctx: Context, args: str) -> None:
+    """/today, or /today N as another name for /lesson N."""
     if not _require_enrolled(ctx):
+        return
+    if args.strip():
+        await lesson(ctx, args)
+        return
+    learner = ctx.learner
+    assert learner is not None
+    if progress.days_past_end(learner, progress.local_today(learner.timezone, ctx.now)):
+        await lesson_views.plan_finished(ctx)
         return
     await show_lesson(ctx, intro=None)
 
 
-async def show_lesson(ctx: Context, intro: str | None) -> None:
-    learner = ctx.learner
-    assert learner is not None
-    lesson = progress.current_lesson(learner, ctx.now)
-    done = await lessons.is_completed(ctx.session, learner, lesson)
-    body = lesson_doc(lesson, learner.track, ctx._, completed=done)
-    if intro:
-        body = doc(intro) + body
-    if learner.paused:
-        body = body + doc(
-            ctx._("⏸ Your plan is paused: the day does not advance. /resume to continue.")
+async def lesson(ctx: Context, args: str) -> None:
+    """/lesson N: the lesson of any day that has come; /lesson alone lists the backlog."""
+    if not _require_enrolled(ctx):
+        return
+    argument = args.strip()
+    if not argument:
+        await lesson_views.backlog(ctx, "")
+        return
+    if not DAY_NUMBER.fullmatch(argument):
+        ctx.say(
+            ctx._(
+                "Usage: /lesson 3 shows the lesson of Day 3 (any day up to today); "
+                "/backlog lists the past lessons you have not done."
+            )
         )
-    if done:
-        ctx.say(body)
-    else:
-        await ctx.ask(body, "lesson", [[(ctx._("✅ 完成 / Done"), f"done:{lesson.key}")]])
+        return
+    await lesson_views.open_day(ctx, int(argument))
 
 
 async def mark_done(ctx: Context, lesson_key: str) -> None:
@@ -65,11 +77,29 @@ async def mark_done(ctx: Context, lesson_key: str) -> None:
         ctx.say(ctx._("Day {day} was already marked as done.").format(day=lesson.day), notice=True)
         return
     total = await lessons.completed_count(ctx.session, learner)
+    length = progress.plan_length(learner)
+    today = progress.local_today(learner.timezone, ctx.now)
+    if lesson.day == progress.calendar_day(learner, today):
+        ctx.say(
+            ctx._(
+                "🎉 Day {day} done! {total} of {length} lessons completed. See you tomorrow."
+            ).format(day=lesson.day, total=total, length=length)
+        )
+        return
     ctx.say(
-        ctx._("🎉 Day {day} done! {total} of {length} lessons completed. See you tomorrow.").format(
-            day=lesson.day, total=total, length=progress.plan_length(learner)
+        ctx._("🎉 Day {day} done! {total} of {length} lessons completed.").format(
+            day=lesson.day, total=total, length=length
         )
     )
+    left = progress.backlog_days(learner, today, await lessons.completed_days(ctx.session, learner))
+    if left:
+        ctx.say(
+            ctx.ngettext(
+                "📚 {count} more past lesson to catch up: /backlog",
+                "📚 {count} more past lessons to catch up: /backlog",
+                len(left),
+            ).format(count=len(left))
+        )
 
 
 async def plan_overview(ctx: Context, _args: str) -> None:
@@ -89,49 +119,12 @@ async def settings(ctx: Context, args: str) -> None:
     if ctx.learner is None:
         ctx.say(ctx._("You have not chosen a study plan yet. Send /start to begin."))
         return
-    name, _, value = args.strip().partition(" ")
-    if not name:
+    if not args.strip():
         await enrolment.show_settings(ctx)
         return
-    await _typed_setting(ctx, name.lower(), value.strip())
-
-
-async def _typed_setting(ctx: Context, name: str, value: str) -> None:
-    """`/settings timezone Asia/Tokyo`, `/settings time 21:30`, `/settings language en`."""
-    learner = ctx.learner
-    assert learner is not None
-    usage = ctx._(
-        "Usage: /settings timezone Asia/Shanghai · /settings time 21:30 · /settings language en"
-    )
-    if name in {"timezone", "tz"}:
-        zone = parse_timezone(value)
-        if zone is None:
-            ctx.say(
-                ctx._(
-                    "“{text}” is not a timezone I know. Use an IANA name such as Asia/Shanghai "
-                    "or America/Los_Angeles, or /start to pick from a list."
-                ).format(text=value[:64])
-            )
-            return
-        await enrolment.choose(ctx, "tz", zone, enrolment.SETTINGS)
-    elif name == "time":
-        if parse_push_time(value) is None:
-            ctx.say(
-                ctx._(
-                    "“{text}” is not a time of day. Use HH:MM on a 24-hour clock, such as 07:30 or 21:00."
-                ).format(text=value[:64])
-            )
-            return
-        await enrolment.choose(
-            ctx, "time", parse_push_time(value).strftime("%H:%M"), enrolment.SETTINGS
-        )  # type: ignore[union-attr]
-    elif name in {"language", "lang"}:
-        if value.lower() not in LANGUAGE_NAMES:
-            ctx.say(usage)
-            return
-        await enrolment.choose(ctx, "lang", value.lower(), enrolment.SETTINGS)
-    else:
-        ctx.say(usage)
+    parsed = typed_settings.parse(ctx, args)
+    if parsed is not None:
+        await enrolment.choose(ctx, *parsed, enrolment.SETTINGS)
 
 
 async def pause(ctx: Context, _args: str) -> None:
@@ -139,11 +132,9 @@ async def pause(ctx: Context, _args: str) -> None:
         return
     learner = ctx.learner
     assert learner is not None
-    if learner.paused:
+    if not progress.pause(learner, ctx.now):
         ctx.say(ctx._("Your plan is already paused. /resume when you are ready."))
         return
-    progress.freeze(learner, progress.local_today(learner.timezone, ctx.now))
-    learner.paused = True
     ctx.say(
         ctx._(
             "⏸ Paused on Day {day}. No lessons arrive and the day stays put until you /resume."
@@ -156,11 +147,9 @@ async def resume(ctx: Context, _args: str) -> None:
         return
     learner = ctx.learner
     assert learner is not None
-    if not learner.paused:
+    if not progress.resume(learner, ctx.now):
         ctx.say(ctx._("Your plan is not paused."))
         return
-    learner.paused = False
-    learner.anchor_date = progress.local_today(learner.timezone, ctx.now)
     ctx.say(
         ctx._("▶ Welcome back! You continue with Day {day}.").format(day=learner.next_lesson_day)
     )
@@ -210,18 +199,12 @@ async def help_(ctx: Context, _args: str) -> None:
     ctx.say(
         doc(
             line(Bold(_("What I can do"))),
-            _("/start — choose your plan, track, timezone and time"),
-            _("/today — today's lesson"),
-            _("/plan — your plan and progress"),
-            _(
-                "/quiz — review what you learned (/quiz 25 or /quiz LoRA to practise a day or a term)"
-            ),
-            _("/progress — streak, cards, retention, what is due"),
-            _("/retro — this week's retrospective: goals, weak spots, next week, a chart"),
-            _("/settings — change timezone, time, language, plan"),
-            _("/pause, /resume — stop and restart the daily lessons"),
-            _("/export — download all your data"),
-            _("/forget — delete all your data"),
-            _("/help — this list"),
+            *[help_line(spec, _) for spec in commands_for(Scope.PRIVATE)],
+            line(Bold(_("In a study group chat"))),
+            *[
+                help_line(spec, _)
+                for spec in commands_for(Scope.GROUP)
+                if not spec.answers(is_group=False)
+            ],
         )
     )

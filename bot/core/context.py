@@ -8,7 +8,13 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.core.i18n import Translate, normalise_language, translator
+from bot.core.i18n import (
+    Translate,
+    TranslatePlural,
+    normalise_language,
+    plural_translator,
+    translator,
+)
 from bot.core.markup import Doc, doc
 from bot.core.messages import Button, Incoming, Reply
 from bot.db.models import Learner
@@ -16,6 +22,7 @@ from bot.services import menus
 from bot.settings import Settings
 
 if TYPE_CHECKING:
+    from bot.services.answer_grading import AnswerGrader
     from bot.services.ask_engine import AskEngine
 
 ButtonSpec = tuple[str, str]  # (label, action)
@@ -33,6 +40,8 @@ class Context:
     language_override: str | None = None
     # The retriever and answer model behind /ask (built once per process by the app).
     ask_engine: AskEngine | None = None
+    # Grades typed answers to recall and cloze cards (built once per process by the app).
+    grader: AnswerGrader | None = None
 
     @property
     def language(self) -> str:
@@ -45,6 +54,11 @@ class Context:
     @property
     def _(self) -> Translate:  # noqa: N802 - reads like gettext at call sites: ctx._("...")
         return translator(self.language)
+
+    @property
+    def ngettext(self) -> TranslatePlural:
+        """Plural-aware messages: ctx.ngettext("{n} day", "{n} days", n).format(n=n)."""
+        return plural_translator(self.language)
 
     def say(self, body: Doc | str, *, notice: bool = False) -> None:
         self.replies.append(Reply(body=body if isinstance(body, Doc) else doc(body), notice=notice))

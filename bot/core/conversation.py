@@ -5,17 +5,31 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.core import ask, commands, enrolment, groups, pushes, quiz, retro, stats
+from bot.core import (
+    ask,
+    catalog,
+    commands,
+    enrolment,
+    groups,
+    lesson_views,
+    pushes,
+    quiz,
+    retro,
+    stats,
+)
 from bot.core.context import Context
 from bot.core.i18n import N_, normalise_language, translator
 from bot.core.markup import doc
 from bot.core.messages import Incoming, Reply
+from bot.core.readable import cleaned, readable
 from bot.db.models import Learner
 from bot.db.schedule_models import Group
 from bot.services import learners, menus
+from bot.services.answer_grading import AnswerGrader
 from bot.services.ask_engine import AskEngine
 from bot.services.menus import Refusal
 from bot.settings import Settings
@@ -24,8 +38,17 @@ log = logging.getLogger(__name__)
 
 Command = Callable[[Context, str], Awaitable[None]]
 
+
+async def _start(ctx: Context, _args: str) -> None:
+    await enrolment.start(ctx)
+
+
+# The handlers of the catalog's commands (bot/core/catalog.py), per kind of chat.
 COMMANDS: dict[str, Command] = {
+    "start": _start,
     "today": commands.today,
+    "lesson": commands.lesson,
+    "backlog": lesson_views.backlog,
     "plan": commands.plan_overview,
     "settings": commands.settings,
     "pause": commands.pause,
@@ -38,6 +61,7 @@ COMMANDS: dict[str, Command] = {
     "retro": retro.retro_command,
     "ask": ask.ask,
 }
+GROUP_COMMANDS: dict[str, Command] = {**groups.COMMANDS, "ask": ask.ask}
 
 REFUSALS = {
     Refusal.MALFORMED: N_("That button is not valid."),
@@ -47,6 +71,10 @@ REFUSALS = {
     Refusal.STALE: N_("That menu is out of date: a newer one replaced it."),
     Refusal.EXPIRED: N_("Those buttons have expired. Send the command again."),
 }
+UNREADABLE = N_(
+    "I can't read that message: it contains characters that are not text. Nothing was changed."
+)
+FAILED = N_("Sorry, something went wrong on my side. Nothing was changed; please try again.")
 
 
 class Core:
@@ -55,14 +83,27 @@ class Core:
         sessions: async_sessionmaker[AsyncSession],
         settings: Settings,
         ask_engine: AskEngine | None = None,
+        grader: AnswerGrader | None = None,
     ) -> None:
         self._sessions = sessions
         self._settings = settings
         self._ask_engine = ask_engine
+        self._grader = grader or AnswerGrader(settings)
 
     async def handle(self, incoming: Incoming, now: dt.datetime) -> list[Reply]:
         if now.tzinfo is None:
             raise ValueError("now must be timezone-aware")
+        # fsrs and the pure packages demand UTC; adapters may pass any offset (`--now +08:00`).
+        now = now.astimezone(dt.UTC)
+        incoming = replace(
+            incoming,
+            display_name=cleaned(incoming.display_name),
+            chat_title=cleaned(incoming.chat_title),
+        )
+        # Until the learner is found, replies speak the platform's hint.
+        language = normalise_language(incoming.locale_hint)
+        if not (readable(incoming.user_id) and readable(incoming.chat_id)):
+            return [Reply(body=doc(translator(language)(UNREADABLE)))]
         text = incoming.text
         try:
             async with self._sessions() as session, session.begin():
@@ -72,8 +113,16 @@ class Core:
                     # again means they are reachable again.
                     learner.active = True
                 ctx = Context(
-                    session, incoming, now, self._settings, learner, ask_engine=self._ask_engine
+                    session,
+                    incoming,
+                    now,
+                    self._settings,
+                    learner,
+                    ask_engine=self._ask_engine,
+                    grader=self._grader,
                 )
+                # Kept apart from the session, which an error rolls back.
+                language = ctx.language
                 if text is not None and len(text) > self._settings.max_message_chars:
                     # Refused before any parsing: nothing a huge message says is acted on.
                     ctx.say(
@@ -81,6 +130,8 @@ class Core:
                             "That message is too long ({length} characters). Please keep it under {limit}."
                         ).format(length=len(text), limit=self._settings.max_message_chars)
                     )
+                elif not (readable(text) and readable(incoming.callback)):
+                    ctx.say(ctx._(UNREADABLE), notice=incoming.callback is not None)
                 elif incoming.callback is not None:
                     await self._press(ctx, incoming.callback)
                 else:
@@ -88,22 +139,14 @@ class Core:
                 return ctx.replies
         except Exception:
             log.exception("failed to handle a %s message", incoming.platform)
-            _ = translator(normalise_language(incoming.locale_hint))
-            return [
-                Reply(
-                    body=doc(
-                        _(
-                            "Sorry, something went wrong on my side. Nothing was changed; please try again."
-                        )
-                    )
-                )
-            ]
+            return [Reply(body=doc(translator(language)(FAILED)))]
 
     async def compose(
         self, recipient_type: str, recipient_id: int, kind: str, now: dt.datetime
     ) -> list[Reply] | None:
         """A push for its recipient, built at send time so that it is current; None when the
         recipient is gone, inactive, paused or not enrolled any more (nothing to send)."""
+        now = now.astimezone(dt.UTC)
         async with self._sessions() as session, session.begin():
             if recipient_type == "group":
                 group = await session.get(Group, recipient_id)
@@ -158,23 +201,12 @@ class Core:
             ):
                 # A command abandons a half-typed setting; a quiz card stays open.
                 ctx.learner.awaiting = None
-            if ctx.incoming.is_group and await groups.command(ctx, name, args):
-                return
-            if name == "start":
-                await enrolment.start(ctx)
-            elif name in COMMANDS:
-                await COMMANDS[name](ctx, args)
-            else:
-                ctx.say(
-                    ctx._("I don't know the command /{name}. /help lists what I can do.").format(
-                        name=name[:32]
-                    )
-                )
+            await self._command(ctx, name, args)
             return
         if ctx.incoming.is_group:
             return  # people talk to each other in groups: only commands are for the bot
         if ctx.learner is not None and ctx.learner.awaiting:
-            if ctx.learner.awaiting.startswith(("cloze:", "quiz:")):
+            if ctx.learner.awaiting.startswith(("cloze:", "recall:", "quiz:")):
                 await quiz.typed(ctx, stripped)
             else:
                 await enrolment.typed_answer(ctx, stripped)
@@ -185,6 +217,24 @@ class Core:
         if await ask.followup(ctx, stripped):
             return
         ctx.say(ctx._("I work with commands: /today for your lesson, /help for the full list."))
+
+    async def _command(self, ctx: Context, name: str, args: str) -> None:
+        is_group = ctx.incoming.is_group
+        spec = catalog.find(name)
+        if spec is not None and spec.answers(is_group):
+            await (GROUP_COMMANDS if is_group else COMMANDS)[name](ctx, args)
+        elif spec is not None and is_group:
+            ctx.say(
+                ctx._("Send me /{name} in a private chat: it is about you, not the group.").format(
+                    name=name
+                )
+            )
+        else:
+            ctx.say(
+                ctx._("I don't know the command /{name}. /help lists what I can do.").format(
+                    name=name[:32]
+                )
+            )
 
     async def _press(self, ctx: Context, data: str) -> None:
         press = await menus.resolve_press(ctx.session, ctx.learner, data, ctx.now)
@@ -224,6 +274,8 @@ class Core:
             await enrolment.switch_plan(ctx, rest)
         elif kind == "done":
             await commands.mark_done(ctx, rest)
+        elif kind == "open":
+            await lesson_views.open_day(ctx, int(rest))
         elif kind == "pause":
             await commands.pause(ctx, "")
         elif kind == "resume":

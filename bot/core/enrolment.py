@@ -6,6 +6,7 @@ returns to the settings summary, "switch" finishes a plan change by restarting a
 
 from __future__ import annotations
 
+from bot.core import typed_settings
 from bot.core.context import Context
 from bot.core.markup import Bold, doc, line
 from bot.core.names import (
@@ -19,7 +20,7 @@ from bot.core.names import (
 )
 from bot.core.render import settings_doc
 from bot.services import learners, progress
-from bot.services.validation import parse_push_time, parse_timezone
+from bot.services.validation import Problem, parse_push_time, parse_setting
 from curriculum import load_plan
 
 ONBOARDING, SETTINGS, SWITCH = "onboarding", "settings", "switch"
@@ -125,10 +126,10 @@ async def _next_step(ctx: Context, flow: str, changed: str) -> None:
                 return await ask_timezone(ctx, ONBOARDING)
             if step == "time":
                 return await ask_push_time(ctx, ONBOARDING)
-        learners.enrol(learner, ctx.now)
+        progress.enrol(learner, ctx.now)
         return await _welcome_enrolled(ctx)
     if flow == SWITCH and (changed == "track" or not _needs_track(learner.plan)):
-        learners.enrol(learner, ctx.now)
+        progress.enrol(learner, ctx.now)
         return await _welcome_enrolled(ctx)
     if flow == SWITCH:
         return await ask_track(ctx, SWITCH)
@@ -189,7 +190,7 @@ async def choose(ctx: Context, kind: str, value: str, flow: str) -> None:
                 )
             )
             return None
-        await _set_timezone(ctx, value)
+        progress.move_timezone(learner, value, ctx.now)
         return await _next_step(ctx, flow, "timezone")
     if kind == "time":
         if value == "other":
@@ -209,46 +210,17 @@ async def switch_plan(ctx: Context, plan_id: str) -> None:
     await _next_step(ctx, SWITCH, "plan")
 
 
-async def _set_timezone(ctx: Context, zone: str) -> None:
-    learner = ctx.learner
-    assert learner is not None
-    if learner.enrolled:
-        # Keep the plan day the learner is on; only the local midnight moves.
-        progress.freeze(learner, progress.local_today(learner.timezone, ctx.now))
-        learner.anchor_date = progress.local_today(zone, ctx.now)
-    learner.timezone = zone
-
-
 async def typed_answer(ctx: Context, text: str) -> None:
     """The learner typed a timezone or a time after pressing "Other"."""
     learner = ctx.learner
     assert learner is not None and learner.awaiting is not None
     what, _, flow = learner.awaiting.partition(":")
-    if what == "timezone":
-        zone = parse_timezone(text)
-        if zone is None:
-            ctx.say(
-                ctx._(
-                    "“{text}” is not a timezone I know. Use an IANA name such as Asia/Shanghai "
-                    "or America/Los_Angeles, or /start to pick from a list."
-                ).format(text=text[:64])
-            )
-            return
-        learner.awaiting = None
-        await _set_timezone(ctx, zone)
-        await _next_step(ctx, flow, "timezone")
-        return
-    parsed = parse_push_time(text)
-    if parsed is None:
-        ctx.say(
-            ctx._(
-                "“{text}” is not a time of day. Use HH:MM on a 24-hour clock, such as 07:30 or 21:00."
-            ).format(text=text[:64])
-        )
+    parsed = parse_setting("tz" if what == "timezone" else "time", text, LANGUAGE_NAMES)
+    if isinstance(parsed, Problem):
+        typed_settings.explain(ctx, parsed, text)
         return
     learner.awaiting = None
-    learner.push_time = parsed
-    await _next_step(ctx, flow, "time")
+    await choose(ctx, *parsed, flow)
 
 
 async def settings_action(ctx: Context, what: str) -> None:

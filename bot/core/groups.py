@@ -5,10 +5,14 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+import secrets
 
 from sqlalchemy import select
 
+from bot.core import typed_settings
+from bot.core.catalog import Scope, commands_for, help_line
 from bot.core.context import Context
+from bot.core.i18n import Translate
 from bot.core.markup import Bold, Doc, Line, doc, line
 from bot.core.names import (
     COMMON_PUSH_TIMES,
@@ -20,19 +24,30 @@ from bot.core.names import (
     track_name,
 )
 from bot.core.render import lesson_doc
-from bot.db.models import Learner, QuestionRow
+from bot.db.models import ButtonMenu, Learner, QuestionRow
 from bot.db.schedule_models import Group
-from bot.services import groups, learners, progress
+from bot.ops import metrics
+from bot.services import groups, learners, progress, reviews
 from bot.services.quiz_sessions import as_question
-from bot.services.validation import parse_push_time, parse_timezone
+from bot.services.retros import local_week, week_ending
+from bot.services.validation import parse_push_time
 from curriculum import load_plan
 from quizzes.grading import grade
 from quizzes.model import Kind
+from quizzes.presentation import header_topic, option_order
+from quizzes.srs import rating_for_answer
 
 GROUP_QUIZ = "group-quiz"
 LETTERS = "ABCDEF"
-PRIVATE_ONLY = {"export", "forget", "progress", "plan", "retro"}
-LEADERBOARD_DAYS = 7
+# Answer windows an admin can pick from the settings buttons (minutes); any other is typed.
+QUIZ_WINDOWS = (5, 15, 60, 240, 1440)
+MAX_WINDOW = 2880
+
+
+def window_name(minutes: int, _: Translate) -> str:
+    if minutes % 60:
+        return _("{minutes} min").format(minutes=minutes)
+    return _("{hours} h").format(hours=minutes // 60)
 
 
 async def _ensure_learner(ctx: Context) -> Learner:
@@ -64,34 +79,6 @@ def _admins_only(ctx: Context) -> bool:
     return True
 
 
-async def command(ctx: Context, name: str, args: str) -> bool:
-    """Handle a command sent in a group; False when it is not a group command."""
-    handlers = {
-        "start": _setup,
-        "settings": _setup,
-        "today": _today,
-        "join": _join,
-        "leave": _leave,
-        "leaderboard": _leaderboard,
-        "quiz": _quiz,
-        "pause": _pause,
-        "resume": _resume,
-        "help": _help,
-    }
-    if name in PRIVATE_ONLY:
-        ctx.say(
-            ctx._("Send me /{name} in a private chat: it is about you, not the group.").format(
-                name=name
-            )
-        )
-        return True
-    handler = handlers.get(name)
-    if handler is None:
-        return False
-    await handler(ctx, args)
-    return True
-
-
 def settings_doc(ctx: Context, group: Group) -> Doc:
     _ = ctx._
     pair = _("{name}: {value}")
@@ -100,6 +87,7 @@ def settings_doc(ctx: Context, group: Group) -> Doc:
         (_("Timezone"), group.timezone),
         (_("Daily lesson time"), group.push_time.strftime("%H:%M")),
         (_("Language"), LANGUAGE_NAMES.get(group.language, group.language)),
+        (_("Quiz answer window"), window_name(group.quiz_window_minutes, _)),
         (_("Status"), _("paused") if group.paused else _("active")),
     ]
     if group.plan and load_plan(group.plan).tracks:
@@ -122,9 +110,8 @@ async def _setup(ctx: Context, args: str) -> None:
             ctx.incoming.chat_title,
             ctx.language,
         )
-    name, _, value = args.strip().partition(" ")
-    if name:
-        await _typed_setting(ctx, group, name.lower(), value.strip())
+    if args.strip():
+        await _typed_setting(ctx, group, args)
         return
     await _show_settings(ctx, group, None)
 
@@ -145,6 +132,7 @@ async def _show_settings(ctx: Context, group: Group, intro: str | None) -> None:
             (_("Daily lesson time"), f"gask:{group.id}:time"),
             (_("Language"), f"gask:{group.id}:lang"),
         ],
+        [(_("Quiz answer window"), f"gask:{group.id}:window")],
     ]
     if group.plan and load_plan(group.plan).tracks:
         rows[0].insert(1, (_("Track"), f"gask:{group.id}:track"))
@@ -163,6 +151,7 @@ async def ask_choice(ctx: Context, group_id: int, field: str) -> None:
         "tz": [(zone, zone) for zone in COMMON_TIMEZONES],
         "time": [(value, value) for value in COMMON_PUSH_TIMES],
         "lang": [(label, code) for code, label in LANGUAGE_NAMES.items()],
+        "window": [(window_name(minutes, _), str(minutes)) for minutes in QUIZ_WINDOWS],
     }
     choices = [(label, f"gset:{group.id}:{field}:{value}") for label, value in options[field]]
     rows = [choices[i : i + 2] for i in range(0, len(choices), 2)]
@@ -196,45 +185,39 @@ async def set_choice(ctx: Context, group_id: int, field: str, value: str) -> Non
         if load_plan(value).tracks:
             await ask_choice(ctx, group.id, "track")
             return
-        _enrol(group, ctx.now)
+        progress.enrol(group, ctx.now)
     elif field == "track":
         group.track = value
-        _enrol(group, ctx.now)
+        progress.enrol(group, ctx.now)
     elif field == "tz":
-        if group.enrolled:
-            progress.freeze(group, progress.local_today(group.timezone, ctx.now))  # type: ignore[arg-type]
-            group.anchor_date = progress.local_today(value, ctx.now)
-        group.timezone = value
+        progress.move_timezone(group, value, ctx.now)
     elif field == "time":
         parsed = parse_push_time(value)
         assert parsed is not None
         group.push_time = parsed
     elif field == "lang":
         group.language = value
+    elif field == "window":
+        group.quiz_window_minutes = int(value)
     await _show_settings(ctx, group, ctx._("Saved."))
 
 
-def _enrol(group: Group, now: dt.datetime) -> None:
-    today = progress.local_today(group.timezone, now)
-    group.start_date, group.anchor_date, group.next_lesson_day, group.paused = (
-        today,
-        today,
-        1,
-        False,
-    )
-
-
-async def _typed_setting(ctx: Context, group: Group, name: str, value: str) -> None:
-    if name in {"timezone", "tz"} and (zone := parse_timezone(value)):
-        await set_choice(ctx, group.id, "tz", zone)
-    elif name == "time" and (moment := parse_push_time(value)):
-        await set_choice(ctx, group.id, "time", moment.strftime("%H:%M"))
-    else:
-        ctx.say(
-            ctx._(
-                "Usage: /settings timezone Asia/Shanghai · /settings time 21:30 · /settings language en"
+async def _typed_setting(ctx: Context, group: Group, args: str) -> None:
+    name, _, value = args.strip().partition(" ")
+    if name.lower() == "window":  # `/settings window 30`: minutes a group quiz takes answers
+        minutes = value.strip()
+        if not (minutes.isascii() and minutes.isdigit() and 1 <= int(minutes) <= MAX_WINDOW):
+            ctx.say(
+                ctx._("The answer window is a number of minutes from 1 to {most}.").format(
+                    most=MAX_WINDOW
+                )
             )
-        )
+            return
+        await set_choice(ctx, group.id, "window", str(int(minutes)))
+        return
+    parsed = typed_settings.parse(ctx, args)
+    if parsed is not None:
+        await set_choice(ctx, group.id, *parsed)
 
 
 async def _enrolled_group(ctx: Context) -> Group | None:
@@ -250,8 +233,7 @@ async def _today(ctx: Context, _args: str) -> None:
     if group is None:
         return
     assert group.plan is not None
-    day = progress.current_day(group, progress.local_today(group.timezone, ctx.now))  # type: ignore[arg-type]
-    lesson = load_plan(group.plan).lesson_for(group.track, day)
+    lesson = progress.current_lesson(group, ctx.now)
     ctx.say(lesson_doc(lesson, group.track, ctx._, completed=False))
 
 
@@ -283,8 +265,7 @@ async def _leave(ctx: Context, _args: str) -> None:
     ctx.say(ctx._("You left the study group; your own plan and cards are untouched."))
 
 
-async def leaderboard_lines(ctx: Context, group: Group) -> list[Line]:
-    since = ctx.now - dt.timedelta(days=LEADERBOARD_DAYS)
+async def leaderboard_lines(ctx: Context, group: Group, since: dt.datetime | None) -> list[Line]:
     standings = await groups.leaderboard(ctx.session, group, since)
     if not standings:
         return [line(ctx._("No members yet: /join to take part."))]
@@ -306,10 +287,16 @@ async def leaderboard_lines(ctx: Context, group: Group) -> list[Line]:
 
 
 async def _leaderboard(ctx: Context, _args: str) -> None:
+    """This week (the group's retrospective week, in its timezone) and all time."""
     group = await _enrolled_group(ctx)
     if group is None:
         return
-    lines = [line(Bold(ctx._("Leaderboard · last 7 days")))] + await leaderboard_lines(ctx, group)
+    today = progress.local_today(group.timezone, ctx.now)
+    week = local_week(group.timezone, week_ending(today, group.retro_weekday, upcoming=True))
+    lines = [line(Bold(ctx._("Leaderboard · this week")))]
+    lines += await leaderboard_lines(ctx, group, week.start)
+    lines += [(), line(Bold(ctx._("Leaderboard · all time")))]
+    lines += await leaderboard_lines(ctx, group, None)
     ctx.say(Doc(tuple(lines)))
 
 
@@ -318,7 +305,7 @@ async def _quiz(ctx: Context, _args: str) -> None:
     if group is None:
         return
     assert group.plan is not None
-    day = progress.current_day(group, progress.local_today(group.timezone, ctx.now))  # type: ignore[arg-type]
+    day = progress.current_day(group, progress.local_today(group.timezone, ctx.now))
     keys = [lesson.key for lesson in load_plan(group.plan).lessons_for(group.track)[:day]]
     candidates = list(
         await ctx.session.scalars(
@@ -337,17 +324,24 @@ async def _quiz(ctx: Context, _args: str) -> None:
     lines: list[Line] = [
         line(
             Bold(
-                ctx._("Group quiz · Day {day} · {topic}").format(
-                    day=question.day, topic=question.topic
+                " · ".join(
+                    [ctx._("Group quiz · Day {day}").format(day=question.day)]
+                    + [topic for topic in [header_topic(question)] if topic]
                 )
             )
         ),
         line(question.stem),
     ]
     if question.kind == Kind.CHOICE:
-        lines += [line(f"{LETTERS[i]}. {option}") for i, option in enumerate(question.options)]
+        # Shuffled per post; each button carries the bank index of the option it shows.
+        order = option_order(question, secrets.token_hex(8))
+        lines += [
+            line(f"{LETTERS[shown]}. {question.options[index]}")
+            for shown, index in enumerate(order)
+        ]
         buttons = [
-            (LETTERS[i], f"gq:{group.id}:{question.id}:{i}") for i in range(len(question.options))
+            (LETTERS[shown], f"gq:{group.id}:{question.id}:{index}")
+            for shown, index in enumerate(order)
         ]
     else:
         buttons = [
@@ -373,6 +367,11 @@ async def answer(
     else:
         ctx.say(ctx._("That button is not valid."), notice=True)
         return
+    posted = await ctx.session.get(ButtonMenu, post_token)
+    window = dt.timedelta(minutes=group.quiz_window_minutes)
+    if posted is not None and ctx.now > posted.created_at + window:
+        ctx.say(ctx._("The answer window for this question has closed."), notice=True)
+        return
     learner = await _ensure_learner(ctx)
     correct = grade(question, response)
     if not await groups.record_group_answer(
@@ -380,6 +379,12 @@ async def answer(
     ):
         ctx.say(ctx._("You already answered this one."), notice=True)
         return
+    metrics.quiz_answer("right" if correct else "wrong")
+    # The answer counts for the member's own spaced repetition too: that card is reviewed.
+    rating = rating_for_answer(correct, None, ())
+    await reviews.record_review(
+        ctx.session, learner, stored, rating, correct, ctx.now, None, ctx.settings.quiz
+    )
     if correct:
         ctx.say(ctx._("✅ Correct! +1 point"), notice=True)
     else:
@@ -395,9 +400,7 @@ async def _pause(ctx: Context, _args: str) -> None:
     group = await _enrolled_group(ctx)
     if group is None or not _admins_only(ctx):
         return
-    if not group.paused:
-        progress.freeze(group, progress.local_today(group.timezone, ctx.now))  # type: ignore[arg-type]
-        group.paused = True
+    progress.pause(group, ctx.now)
     ctx.say(ctx._("⏸ The group's daily lessons are paused. An admin sends /resume to continue."))
 
 
@@ -405,9 +408,7 @@ async def _resume(ctx: Context, _args: str) -> None:
     group = await _enrolled_group(ctx)
     if group is None or not _admins_only(ctx):
         return
-    if group.paused:
-        group.paused = False
-        group.anchor_date = progress.local_today(group.timezone, ctx.now)
+    progress.resume(group, ctx.now)
     ctx.say(ctx._("▶ The group's daily lessons continue."))
 
 
@@ -416,10 +417,23 @@ async def _help(ctx: Context, _args: str) -> None:
     ctx.say(
         doc(
             line(Bold(_("Study group commands"))),
-            _("/today — the group's lesson of the day"),
-            _("/join, /leave — take part in the leaderboard"),
-            _("/quiz — a question for everyone; /leaderboard — the week's ranking"),
-            _("/ask — a question about the curriculum"),
-            _("Admins: /start or /settings — plan, time, timezone, language; /pause, /resume"),
+            *[help_line(spec, _) for spec in commands_for(Scope.GROUP) if not spec.admin_in_groups],
+            line(Bold(_("For the group's admins"))),
+            *[help_line(spec, _) for spec in commands_for(Scope.GROUP) if spec.admin_in_groups],
         )
     )
+
+
+# The group chat's handlers of the catalog's group commands (/ask is the private one).
+COMMANDS = {
+    "start": _setup,
+    "settings": _setup,
+    "today": _today,
+    "join": _join,
+    "leave": _leave,
+    "leaderboard": _leaderboard,
+    "quiz": _quiz,
+    "pause": _pause,
+    "resume": _resume,
+    "help": _help,
+}

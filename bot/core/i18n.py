@@ -21,6 +21,8 @@ LANGUAGES = ("zh", "en")
 DEFAULT_LANGUAGE = "zh"
 
 Translate = Callable[[str], str]
+# ngettext(singular, plural, n): the form for n in the language (Chinese has one form).
+TranslatePlural = Callable[[str, str, int], str]
 
 
 def normalise_language(code: str | None) -> str:
@@ -46,6 +48,10 @@ def _translations(language: str) -> gettext.NullTranslations:
 
 def translator(language: str) -> Translate:
     return _translations(normalise_language(language)).gettext
+
+
+def plural_translator(language: str) -> TranslatePlural:
+    return _translations(normalise_language(language)).ngettext
 
 
 def N_(message: str) -> str:  # noqa: N802 - the gettext convention for "mark, translate later"

@@ -3,15 +3,16 @@ bot/core/retro.py)."""
 
 from __future__ import annotations
 
-from bot.core import commands
+from bot.core import lesson_views
 from bot.core.context import Context
 from bot.core.markup import Bold, doc, line
+from bot.core.names import plan_name
 from bot.core.render import lesson_doc
+from bot.core.wording import streak_text
 from bot.db.schedule_models import Group
 from bot.services import progress, reviews
 from bot.services.learning_stats import streak_length, study_days
 from bot.services.progress import local_today
-from curriculum import load_plan
 
 
 async def daily_for_learner(ctx: Context) -> None:
@@ -19,25 +20,52 @@ async def daily_for_learner(ctx: Context) -> None:
     learner = ctx.learner
     assert learner is not None
     _ = ctx._
+    if progress.days_past_end(learner, local_today(learner.timezone, ctx.now)):
+        await lesson_views.daily_after_the_end(ctx)
+        return
     due = await reviews.due_count(ctx.session, learner.id, ctx.now)
     streak = streak_length(
         await study_days(ctx.session, learner, ctx.now), local_today(learner.timezone, ctx.now)
     )
     summary = [line(Bold(_("☀️ Your lesson for today")))]
     if due:
-        summary.append(line(_("🃏 {count} reviews are due: /quiz").format(count=due)))
+        summary.append(
+            line(
+                ctx.ngettext(
+                    "🃏 {count} review is due: /quiz", "🃏 {count} reviews are due: /quiz", due
+                ).format(count=due)
+            )
+        )
     if streak:
-        summary.append(line(_("🔥 Streak: {days} days").format(days=streak)))
+        summary.append(line(streak_text(ctx.ngettext, streak)))
     ctx.say(doc(*summary))
-    await commands.show_lesson(ctx, intro=None)
+    await lesson_views.show_lesson(ctx, intro=None)
 
 
 async def daily_for_group(ctx: Context, group: Group) -> None:
     """The group's lesson of the day, posted in its channel."""
     _ = ctx._
     assert group.plan is not None
-    day = progress.current_day(group, progress.local_today(group.timezone, ctx.now))  # type: ignore[arg-type]
-    lesson = load_plan(group.plan).lesson_for(group.track, day)
+    today = progress.local_today(group.timezone, ctx.now)
+    past = progress.days_past_end(group, today)
+    if past:
+        if past == 1:  # once: the group's plan is over
+            ctx.say(
+                doc(
+                    line(
+                        Bold(
+                            _("🎓 The group has reached the end of {plan}!").format(
+                                plan=plan_name(group.plan, _)
+                            )
+                        )
+                    ),
+                    _(
+                        "/quiz still plays questions from every lesson; an admin can pick a new plan in /settings."
+                    ),
+                )
+            )
+        return
+    lesson = progress.current_lesson(group, ctx.now)
     ctx.say(
         doc(
             line(Bold(_("☀️ Today's lesson for the group"))),

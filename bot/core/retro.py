@@ -9,9 +9,10 @@ import logging
 from pathlib import Path
 
 from bot.core.context import Context
-from bot.core.i18n import N_, Translate
+from bot.core.i18n import N_, Translate, TranslatePlural
 from bot.core.markup import Bold, Doc, Line, line
 from bot.core.messages import Reply
+from bot.core.wording import streak_text
 from bot.db.schedule_models import Group
 from bot.services import retros
 from bot.services.retros import (
@@ -69,14 +70,16 @@ def _review_lines(activity: ReviewWeek, _: Translate) -> list[Line]:
         count=activity.reviews, days=activity.active_days
     )
     if activity.retention is not None:
-        text += " · " + _("retention {percent}%").format(percent=_percent(activity.retention))
+        text += " · " + _("{percent}% right at each card's first try of the day").format(
+            percent=_percent(activity.retention)
+        )
     per_day = " · ".join(
         f"{_(WEEKDAYS[day.date.weekday()])} {day.reviews}" for day in activity.days
     )
     return [line(text), line(f"📆 {per_day}")]
 
 
-def _goals(report: WeekReport, _: Translate) -> list[Line]:
+def _goals(report: WeekReport, _: Translate, ngettext: TranslatePlural) -> list[Line]:
     plan, activity = report.plan, report.activity
     lines = [
         line(Bold(_("🎯 Goals this week"))),
@@ -94,8 +97,16 @@ def _goals(report: WeekReport, _: Translate) -> list[Line]:
     if activity.true_retention is not None:
         lines.append(
             line(
-                _("🎯 True retention: {percent}% (target {target}%)").format(
-                    percent=_percent(activity.true_retention), target=target
+                ngettext(
+                    "🎯 True retention: {percent}% (target {target}%) · {count} review of a "
+                    "mature card, its first of the day",
+                    "🎯 True retention: {percent}% (target {target}%) · {count} reviews of "
+                    "mature cards, each card's first of the day",
+                    activity.true_retention_reviews,
+                ).format(
+                    percent=_percent(activity.true_retention),
+                    target=target,
+                    count=activity.true_retention_reviews,
                 )
             )
         )
@@ -108,14 +119,23 @@ def _goals(report: WeekReport, _: Translate) -> list[Line]:
             )
         )
     if report.streak:
-        lines.append(line(_("🔥 Streak: {days} days").format(days=report.streak)))
+        lines.append(line(streak_text(ngettext, report.streak)))
     return lines
 
 
-def _learned(plan: PlanWeek, _: Translate) -> list[Line]:
+def _learned(plan: PlanWeek, _: Translate, group: bool = False) -> list[Line]:
     lines = [line(Bold(_("🧠 What was learned")))]
-    if not plan.topics:
+    if not plan.topics and group:
         return lines + [line(_("No lessons were delivered this week."))]
+    if not plan.topics:
+        return lines + [
+            line(
+                _(
+                    "No lesson of this week is marked done yet: press ✅ Done under a lesson once "
+                    "you have studied it; /backlog lists the past ones."
+                )
+            )
+        ]
     lines += [line(f"• {topic}") for topic in plan.topics[:TOPICS_SHOWN]]
     if len(plan.topics) > TOPICS_SHOWN:
         lines.append(line(_("… and {count} more").format(count=len(plan.topics) - TOPICS_SHOWN)))
@@ -189,7 +209,8 @@ def _adjustment_line(adjustment: Adjustment, _: Translate) -> Line:
         return line(
             _(
                 "📚 {count} delivered lessons are not done yet (Day {days}): catch up on them "
-                "before taking on more; press ✅ Done under a lesson once you have studied it."
+                "before taking on more. /backlog lists them, /lesson N opens one; press ✅ Done "
+                "under a lesson once you have studied it."
             ).format(
                 count=adjustment.backlog,
                 days=", ".join(str(day) for day in adjustment.missed_days)
@@ -249,11 +270,13 @@ def _sections(*parts: list[Line]) -> Doc:
     return Doc(tuple(lines))
 
 
-def learner_doc(report: WeekReport, narrative: str | None, _: Translate) -> Doc:
+def learner_doc(
+    report: WeekReport, narrative: str | None, _: Translate, ngettext: TranslatePlural
+) -> Doc:
     activity = report.activity
     parts = [
         _header(report.plan, report, _),
-        _goals(report, _),
+        _goals(report, _, ngettext),
         _learned(report.plan, _),
         _problems(activity.weakest, report.leeches, report.leech_count, _),
         _next_week(report.plan, _),
@@ -269,7 +292,7 @@ def group_doc(report: GroupWeekReport, narrative: str | None, _: Translate) -> D
         _header(report.plan, report, _),
         _leaderboard(report, _),
         _group_lessons(report, _),
-        _learned(report.plan, _),
+        _learned(report.plan, _, group=True),
         _problems(report.activity.weakest, (), 0, _),
         _next_week(report.plan, _),
     ]
@@ -327,7 +350,9 @@ async def retro_for_learner(ctx: Context, upcoming: bool = False) -> None:
     narrative = await retros.write_narrative(
         report, ctx.settings.llm, ctx.language, ctx.settings.retro.narrative_max_chars
     )
-    await _send(ctx, report, learner_doc(report, narrative, ctx._), "learner", learner.id)
+    await _send(
+        ctx, report, learner_doc(report, narrative, ctx._, ctx.ngettext), "learner", learner.id
+    )
 
 
 async def retro_for_group(ctx: Context, group: Group, upcoming: bool = False) -> None:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from bot.core.context import Context
 from bot.core.markup import Bold, doc, line
-from bot.services.learning_stats import learning_stats
+from bot.core.wording import streak_text
+from bot.services.learning_stats import RETENTION_WINDOW_DAYS, learning_stats
 
 
 async def progress(ctx: Context, _args: str) -> None:
@@ -14,17 +15,27 @@ async def progress(ctx: Context, _args: str) -> None:
     _ = ctx._
     stats = await learning_stats(ctx.session, ctx.learner, ctx.now)
     retention = (
-        _("{percent}% over the last {count} reviews").format(
-            percent=round(100 * stats.retention), count=stats.retention_reviews
+        ctx.ngettext(
+            "{percent}% remembered · {count} review of a mature card (its first of the day) "
+            "in the last {days} days",
+            "{percent}% remembered · {count} reviews of mature cards (each card's first of the "
+            "day) in the last {days} days",
+            stats.retention_reviews,
+        ).format(
+            percent=round(100 * stats.retention),
+            count=stats.retention_reviews,
+            days=RETENTION_WINDOW_DAYS,
         )
         if stats.retention is not None
-        else _("not enough reviews yet")
+        else _("no review of a mature card in the last {days} days yet").format(
+            days=RETENTION_WINDOW_DAYS
+        )
     )
     forecast = "  ".join(f"{day.strftime('%m-%d')}: {count}" for day, count in stats.forecast)
     ctx.say(
         doc(
             line(Bold(_("Your progress"))),
-            _("🔥 Streak: {days} days").format(days=stats.streak),
+            streak_text(ctx.ngettext, stats.streak),
             _("📚 Lessons done: {done}/{length}").format(
                 done=stats.lessons_done, length=stats.plan_length
             ),

@@ -70,38 +70,23 @@ class Timestamped:
     )
 
 
-class Learner(Timestamped, Base):
-    """One person on one platform. Enrolment fields stay NULL until onboarding finishes."""
+class Enrolment:
+    """What a learner and a study group share: their language, the plan they follow and where
+    they are in it by their own calendar, and when their pushes come."""
 
-    __tablename__ = "learners"
-    __table_args__ = (
-        UniqueConstraint("platform", "platform_user_id"),
-        # The scheduler's tick: who in this timezone has a push time in the last minute.
-        Index("ix_learners_schedule", "timezone", "push_time"),
-    )
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    platform: Mapped[str] = mapped_column(String(16), nullable=False)
-    platform_user_id: Mapped[str] = mapped_column(String(64), nullable=False)
-    display_name: Mapped[str] = mapped_column(String(128), nullable=False, default="")
     language: Mapped[str] = mapped_column(String(8), nullable=False, default="zh")
     timezone: Mapped[str] = mapped_column(String(64), nullable=False, default="Asia/Shanghai")
     push_time: Mapped[dt.time] = mapped_column(Time, nullable=False, default=dt.time(8, 0))
     plan: Mapped[str | None] = mapped_column(String(32))
     track: Mapped[str | None] = mapped_column(String(16))
     start_date: Mapped[dt.date | None] = mapped_column(Date)
-    # The learner's day advances with their local calendar; these two pin it so that a pause
-    # freezes progress: on `anchor_date` the learner was on `next_lesson_day`.
+    # The day advances with the local calendar; these two pin it so that a pause freezes
+    # progress: on `anchor_date` the learner (or group) was on `next_lesson_day`.
     next_lesson_day: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
     anchor_date: Mapped[dt.date | None] = mapped_column(Date)
     paused: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    # False once the platform said the bot was blocked or removed: nothing is pushed.
     active: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
-    # What typed text the learner's next plain message answers ("timezone", "push_time"), if any.
-    awaiting: Mapped[str | None] = mapped_column(String(32))
-    # Per-learner quiz limits; NULL means the deployment's default (TUTORBOT_QUIZ__*).
-    new_per_day: Mapped[int | None] = mapped_column(Integer)
-    reviews_per_day: Mapped[int | None] = mapped_column(Integer)
-    desired_retention: Mapped[float | None] = mapped_column(Float)
     # Weekly retrospective: weekday (Monday = 0) and local time; the periods last enqueued.
     retro_weekday: Mapped[int] = mapped_column(
         Integer, nullable=False, default=6, server_default="6"
@@ -111,6 +96,35 @@ class Learner(Timestamped, Base):
     )
     last_daily_period: Mapped[dt.date | None] = mapped_column(Date)
     last_retro_period: Mapped[str | None] = mapped_column(String(16))
+
+    @property
+    def enrolled(self) -> bool:
+        return self.plan is not None and self.start_date is not None
+
+
+class Learner(Enrolment, Timestamped, Base):
+    """One person on one platform. Enrolment fields stay NULL until onboarding finishes."""
+
+    __tablename__ = "learners"
+    __table_args__ = (
+        UniqueConstraint("platform", "platform_user_id"),
+        # The scheduler's tick: who in this timezone has a push time in the last minute.
+        Index("ix_learners_schedule", "timezone", "push_time"),
+        # Ids are never reused: the outbox names recipients by id, so a new learner must not
+        # inherit a forgotten one's (PostgreSQL sequences never reuse ids anyway).
+        {"sqlite_autoincrement": True},
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    platform: Mapped[str] = mapped_column(String(16), nullable=False)
+    platform_user_id: Mapped[str] = mapped_column(String(64), nullable=False)
+    display_name: Mapped[str] = mapped_column(String(128), nullable=False, default="")
+    # What typed text the learner's next plain message answers ("timezone", "push_time"), if any.
+    awaiting: Mapped[str | None] = mapped_column(String(32))
+    # Per-learner quiz limits; NULL means the deployment's default (TUTORBOT_QUIZ__*).
+    new_per_day: Mapped[int | None] = mapped_column(Integer)
+    reviews_per_day: Mapped[int | None] = mapped_column(Integer)
+    desired_retention: Mapped[float | None] = mapped_column(Float)
     # Lessons before this day have no question left without a card: new-card lookups start here.
     new_frontier_day: Mapped[int] = mapped_column(
         Integer, nullable=False, default=1, server_default="1"
@@ -121,10 +135,6 @@ class Learner(Timestamped, Base):
     completions: Mapped[list[LessonCompletion]] = relationship(
         back_populates="learner", cascade="all, delete-orphan", passive_deletes=True
     )
-
-    @property
-    def enrolled(self) -> bool:
-        return self.plan is not None and self.start_date is not None
 
 
 class LessonCompletion(Base):

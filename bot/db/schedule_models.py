@@ -7,18 +7,16 @@ import datetime as dt
 from sqlalchemy import (
     BigInteger,
     Boolean,
-    Date,
     ForeignKey,
     Index,
     Integer,
     String,
     Text,
-    Time,
     UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from bot.db.models import Base, Timestamped, UTCDateTime
+from bot.db.models import Base, Enrolment, Timestamped, UTCDateTime
 
 # Delivery states: pending -> sending -> sent, or failed (retried later) -> ... -> dead.
 PENDING, SENDING, SENT, FAILED, DEAD = "pending", "sending", "sent", "failed", "dead"
@@ -51,37 +49,25 @@ class Delivery(Base):
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), nullable=False)
 
 
-class Group(Timestamped, Base):
+class Group(Enrolment, Timestamped, Base):
     """A study group: a Telegram group or a Discord channel following one plan together."""
 
     __tablename__ = "groups"
     __table_args__ = (
         UniqueConstraint("platform", "chat_id"),
         Index("ix_groups_schedule", "timezone", "push_time"),
+        # Ids are never reused (the outbox names recipients by id), as for learners.
+        {"sqlite_autoincrement": True},
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     platform: Mapped[str] = mapped_column(String(16), nullable=False)
     chat_id: Mapped[str] = mapped_column(String(64), nullable=False)
     title: Mapped[str] = mapped_column(String(128), nullable=False, default="")
-    language: Mapped[str] = mapped_column(String(8), nullable=False, default="zh")
-    timezone: Mapped[str] = mapped_column(String(64), nullable=False, default="Asia/Shanghai")
-    push_time: Mapped[dt.time] = mapped_column(Time, nullable=False, default=dt.time(8, 0))
-    plan: Mapped[str | None] = mapped_column(String(32))
-    track: Mapped[str | None] = mapped_column(String(16))
-    start_date: Mapped[dt.date | None] = mapped_column(Date)
-    next_lesson_day: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
-    anchor_date: Mapped[dt.date | None] = mapped_column(Date)
-    paused: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
-    active: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
-    retro_weekday: Mapped[int] = mapped_column(Integer, nullable=False, default=6)  # Monday = 0
-    retro_time: Mapped[dt.time] = mapped_column(Time, nullable=False, default=dt.time(20, 0))
-    last_daily_period: Mapped[dt.date | None] = mapped_column(Date)
-    last_retro_period: Mapped[str | None] = mapped_column(String(16))
-
-    @property
-    def enrolled(self) -> bool:
-        return self.plan is not None and self.start_date is not None
+    # How long a posted group-quiz question takes answers; the admins set it.
+    quiz_window_minutes: Mapped[int] = mapped_column(
+        Integer, nullable=False, default=60, server_default="60"
+    )
 
 
 class GroupMember(Base):
@@ -116,3 +102,13 @@ class GroupQuizAnswer(Base):
     )
     correct: Mapped[bool] = mapped_column(Boolean, nullable=False)
     answered_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), nullable=False)
+
+
+class SendSlot(Base):
+    """The next free sending slot of a platform, shared by every dispatcher process: slots are
+    1/rate apart, so all processes together keep to the platform's overall rate."""
+
+    __tablename__ = "send_slots"
+
+    platform: Mapped[str] = mapped_column(String(16), primary_key=True)
+    next_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), nullable=False)

@@ -3,8 +3,9 @@ recipient's platform at that platform's rate, and records the outcome.
 
 Delivery guarantee: every row is sent at least once. Each row is marked sent in its own commit
 right after the platform accepted it, so a dispatcher killed mid-batch can repeat at most the
-one message that was in flight; rows it had claimed but not sent go back to the queue when
-their lease runs out.
+messages that were in flight (`in_flight`, one by default); rows it had claimed but not sent go
+back to the queue when their lease runs out. Several messages in flight let one process fill a
+platform's rate although each send waits for the platform's answer.
 """
 
 from __future__ import annotations
@@ -19,11 +20,13 @@ from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.core import Core
+from bot.core.transport import NO_LIMITS, RecipientBlocked, RetryLater, Transport
 from bot.db.models import Learner
 from bot.db.schedule_models import DEAD, Group
+from bot.ops import metrics
 from bot.scheduling import outbox
+from bot.scheduling.budget import Budget
 from bot.scheduling.limits import RateLimiter
-from bot.scheduling.transport import NO_LIMITS, RecipientBlocked, RetryLater, Transport
 
 log = logging.getLogger(__name__)
 Clock = Callable[[], dt.datetime]
@@ -65,7 +68,10 @@ class Dispatcher:
         lease: dt.timedelta = dt.timedelta(minutes=2),
         enforce_limits: bool = True,
         only_chat: str | None = None,
+        budgets: Mapping[str, Budget] | None = None,
+        in_flight: int = 1,
     ) -> None:
+        self._in_flight = max(1, in_flight)
         self._only_chat = only_chat
         self._sessions = sessions
         self._core = core
@@ -74,8 +80,14 @@ class Dispatcher:
         self._clock = clock
         self._batch_size = batch_size
         self._lease = lease
+        # `budgets`: the overall rate per platform shared with other processes (see budget.py).
+        budgets = budgets if enforce_limits and budgets is not None else {}
+        for platform, budget in budgets.items():
+            metrics.DISPATCH_BUDGET.labels(platform).set(budget.per_second)
         self._limiters = {
-            platform: RateLimiter(transport.limits if enforce_limits else NO_LIMITS)
+            platform: RateLimiter(
+                transport.limits if enforce_limits else NO_LIMITS, budgets.get(platform)
+            )
             for platform, transport in self._transports.items()
         }
 
@@ -86,7 +98,12 @@ class Dispatcher:
             await outbox.recover_abandoned(session, now, self._lease)
         async with self._sessions() as session, session.begin():
             rows = await outbox.claim(
-                session, self._worker, now, self._batch_size, list(self._transports)
+                session,
+                self._worker,
+                now,
+                self._batch_size,
+                list(self._transports),
+                chat_id=self._only_chat,
             )
             claimed = [
                 _Claimed(
@@ -100,8 +117,19 @@ class Dispatcher:
                 )
                 for row in rows
             ]
-        for item in claimed:
-            await self._deliver(item, report)
+        if self._in_flight == 1:
+            for item in claimed:
+                await self._deliver(item, report)
+            return report
+        slots = asyncio.Semaphore(self._in_flight)
+
+        async def deliver(item: _Claimed) -> None:
+            async with slots:
+                await self._deliver(item, report)
+
+        async with asyncio.TaskGroup() as group:
+            for item in claimed:
+                group.create_task(deliver(item))
         return report
 
     async def run_forever(self, stop: asyncio.Event, idle_seconds: float = 1.0) -> None:
@@ -127,6 +155,7 @@ class Dispatcher:
                     session, item.id, "skipped: the recipient left, paused or was deactivated"
                 )
             report.skipped += 1
+            metrics.push_outcome(item.platform, "skipped")
             return
         transport = self._transports[item.platform]
         is_group = item.recipient_type == outbox.GROUP
@@ -138,6 +167,7 @@ class Dispatcher:
                 await outbox.mark_dead(session, item.id, f"blocked: {error}")
                 await deactivate(session, item.recipient_type, item.recipient_id)
             report.dead += 1
+            metrics.push_outcome(item.platform, "dead")
             return
         except RetryLater as error:
             await self._failed(item, f"retry after {error.seconds}s", report, error.seconds)
@@ -148,6 +178,7 @@ class Dispatcher:
         async with self._sessions() as session, session.begin():
             await outbox.mark_sent(session, item.id, self._clock())
         report.sent += 1
+        metrics.push_outcome(item.platform, "sent")
 
     async def _failed(
         self, item: _Claimed, error: str, report: DispatchReport, retry_after: float | None
@@ -161,6 +192,7 @@ class Dispatcher:
             report.dead += 1
         else:
             report.retried += 1
+        metrics.push_outcome(item.platform, "dead" if state == DEAD else "failed")
 
 
 async def deactivate(session: AsyncSession, recipient_type: str, recipient_id: int) -> None:

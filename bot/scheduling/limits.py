@@ -1,4 +1,6 @@
-"""Client-side rate limits per platform, so that the platform never has to say 429."""
+"""Client-side rate limits per platform, so that the platform never has to say 429. The overall
+rate is a `Budget` (shared between processes on PostgreSQL); per-chat limits stay in-process,
+as one push goes to a chat at a time."""
 
 from __future__ import annotations
 
@@ -6,16 +8,19 @@ from collections import OrderedDict
 
 from aiolimiter import AsyncLimiter
 
-from bot.scheduling.transport import PlatformLimits
+from bot.core.transport import PlatformLimits
+from bot.scheduling.budget import Budget, LocalBudget
 
 # Per-chat limiters are kept for the most recent chats only.
 MAX_TRACKED_CHATS = 10_000
 
 
 class RateLimiter:
-    def __init__(self, limits: PlatformLimits) -> None:
+    def __init__(self, limits: PlatformLimits, overall: Budget | None = None) -> None:
         self._limits = limits
-        self._overall = AsyncLimiter(limits.per_second, 1) if limits.per_second else None
+        if overall is None and limits.per_second:
+            overall = LocalBudget(limits.per_second)
+        self._overall = overall
         self._chats: OrderedDict[str, AsyncLimiter] = OrderedDict()
 
     def _chat_limiter(self, chat_id: str, is_group: bool) -> AsyncLimiter | None:

@@ -13,13 +13,14 @@ from collections.abc import Callable, Mapping
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from bot.app import App
+from bot.core import Core, Transport
 from bot.scheduling import maintenance, outbox
+from bot.scheduling.budget import budgets_for
 from bot.scheduling.dispatcher import Dispatcher
 from bot.scheduling.leader import LeaderLock
 from bot.scheduling.periods import QuietHours
-from bot.scheduling.transport import Transport
 
 log = logging.getLogger(__name__)
 Clock = Callable[[], dt.datetime]
@@ -29,27 +30,50 @@ def system_clock() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
-async def tick(app: App, now: dt.datetime, since: dt.datetime | None = None) -> tuple[int, int]:
+async def tick(
+    sessions: async_sessionmaker[AsyncSession],
+    quiet: QuietHours,
+    now: dt.datetime,
+    since: dt.datetime | None = None,
+) -> tuple[int, int]:
     """Enqueue every push that is due now: (daily, retrospectives). `since` is the previous
     tick of this process, None after a start (then the whole local day so far is looked at)."""
-    quiet = QuietHours(app.settings.schedule.quiet_start, app.settings.schedule.quiet_end)
-    async with app.sessions() as session, session.begin():
+    async with sessions() as session, session.begin():
         daily = await outbox.enqueue_daily(session, now, quiet, since)
         retros = await outbox.enqueue_retros(session, now, since)
     return daily, retros
 
 
 class SchedulerService:
+    """The minute tick and nightly maintenance (while this process holds the leader lock) and
+    the dispatcher draining the outbox through `transports`."""
+
     def __init__(
-        self, app: App, transports: Mapping[str, Transport], clock: Clock = system_clock
+        self,
+        engine: AsyncEngine,
+        sessions: async_sessionmaker[AsyncSession],
+        core: Core,
+        quiet: QuietHours,
+        transports: Mapping[str, Transport],
+        clock: Clock = system_clock,
+        in_flight: int = 1,
     ) -> None:
-        self._app = app
+        self._sessions = sessions
+        self._quiet = quiet
         self._clock = clock
-        self._leader = LeaderLock(app.engine)
+        self._leader = LeaderLock(engine)
         self._stop = asyncio.Event()
         self._scheduler = AsyncIOScheduler(timezone=dt.UTC)
         worker = f"{socket.gethostname()}:{os.getpid()}"
-        self.dispatcher = Dispatcher(app.sessions, app.core, transports, worker, clock)
+        self.dispatcher = Dispatcher(
+            sessions,
+            core,
+            transports,
+            worker,
+            clock,
+            budgets=budgets_for(engine, transports),
+            in_flight=in_flight,
+        )
         self._dispatch_task: asyncio.Task[None] | None = None
         self._last_tick: dt.datetime | None = None
 
@@ -58,14 +82,14 @@ class SchedulerService:
             self._last_tick = None  # a new leader looks at the whole day once
             return
         now = self._clock()
-        daily, retros = await tick(self._app, now, self._last_tick)
+        daily, retros = await tick(self._sessions, self._quiet, now, self._last_tick)
         self._last_tick = now
         if daily or retros:
             log.info("enqueued %d daily pushes and %d retrospectives", daily, retros)
 
     async def _maintenance(self) -> None:
         if await self._leader.still_leader():
-            await maintenance.optimise_parameters(self._app.sessions)
+            await maintenance.optimise_parameters(self._sessions)
 
     async def start(self) -> None:
         self._scheduler.add_job(

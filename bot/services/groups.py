@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -107,8 +108,11 @@ class Standing:
         return self.reviews + 5 * self.lessons + self.points
 
 
-async def leaderboard(session: AsyncSession, group: Group, since: dt.datetime) -> list[Standing]:
-    """Members ranked by this period's reviews, lessons done and group-quiz points."""
+async def leaderboard(
+    session: AsyncSession, group: Group, since: dt.datetime | None
+) -> list[Standing]:
+    """Members ranked by the period's reviews, lessons done and group-quiz points (right
+    answers); `since` None ranks all time."""
     members = (
         await session.execute(
             select(Learner.id, Learner.display_name, GroupMember.points)
@@ -119,31 +123,31 @@ async def leaderboard(session: AsyncSession, group: Group, since: dt.datetime) -
     if not members:
         return []
     ids = [row[0] for row in members]
-    reviews = dict(
-        (
-            await session.execute(
-                select(ReviewLogRow.learner_id, func.count())
-                .where(ReviewLogRow.learner_id.in_(ids), ReviewLogRow.reviewed_at >= since)
-                .group_by(ReviewLogRow.learner_id)
-            )
-        ).all()
-    )
-    lessons = dict(
-        (
-            await session.execute(
-                select(LessonCompletion.learner_id, func.count())
-                .where(LessonCompletion.learner_id.in_(ids), LessonCompletion.completed_at >= since)
-                .group_by(LessonCompletion.learner_id)
-            )
-        ).all()
-    )
+
+    async def counts(learner: Any, moment: Any, *where: Any) -> dict[int, int]:
+        query = select(learner, func.count()).where(learner.in_(ids), *where)
+        if since is not None:
+            query = query.where(moment >= since)
+        return dict((await session.execute(query.group_by(learner))).all())
+
+    reviews = await counts(ReviewLogRow.learner_id, ReviewLogRow.reviewed_at)
+    lessons = await counts(LessonCompletion.learner_id, LessonCompletion.completed_at)
+    if since is None:
+        points = {learner_id: total for learner_id, _, total in members}
+    else:
+        points = await counts(
+            GroupQuizAnswer.learner_id,
+            GroupQuizAnswer.answered_at,
+            GroupQuizAnswer.group_id == group.id,
+            GroupQuizAnswer.correct.is_(True),
+        )
     standings = [
         Standing(
             name or "?",
             int(reviews.get(learner_id, 0)),
             int(lessons.get(learner_id, 0)),
-            int(points),
+            int(points.get(learner_id, 0)),
         )
-        for learner_id, name, points in members
+        for learner_id, name, _ in members
     ]
     return sorted(standings, key=lambda item: (-item.score, item.name))[:LEADERBOARD_SIZE]

@@ -8,7 +8,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import Learner
-from bot.services.progress import local_today
+from bot.db.schedule_models import Delivery
 from bot.services.validation import parse_push_time
 from bot.settings import LearnerDefaults
 
@@ -45,16 +45,6 @@ async def create_learner(
     return learner
 
 
-def enrol(learner: Learner, now: dt.datetime) -> None:
-    """Start (or restart) the chosen plan at Day 1 on the learner's local today."""
-    today = local_today(learner.timezone, now)
-    learner.start_date = today
-    learner.anchor_date = today
-    learner.next_lesson_day = 1
-    learner.paused = False
-    learner.active = True
-
-
 async def mark_inactive(session: AsyncSession, platform: str, user_id: str) -> bool:
     """The user blocked the bot: stop scheduling pushes to them. False when there is no such
     learner."""
@@ -66,5 +56,11 @@ async def mark_inactive(session: AsyncSession, platform: str, user_id: str) -> b
 
 
 async def delete_learner(session: AsyncSession, learner: Learner) -> None:
-    # Rows that reference the learner go with it (ON DELETE CASCADE on every child table).
+    # The outbox names its recipient without a foreign key (a learner or a group), so its rows
+    # go first; rows that reference the learner go with it (ON DELETE CASCADE).
+    await session.execute(
+        delete(Delivery).where(
+            Delivery.recipient_type == "learner", Delivery.recipient_id == learner.id
+        )
+    )
     await session.execute(delete(Learner).where(Learner.id == learner.id))

@@ -98,7 +98,8 @@ async def resolve_press(
 ) -> Press | Refusal:
     """Check a press and, when it is valid, consume the menu. Refusals change nothing."""
     token, _, index_text = data.partition(":")
-    if not token or not index_text.isdigit() or len(data) > 64:
+    # ASCII digits only: `isdigit()` also accepts `²`, which `int()` refuses.
+    if not token or not (index_text.isascii() and index_text.isdigit()) or len(data) > 64:
         return Refusal.MALFORMED
     menu = await session.get(ButtonMenu, token, with_for_update=True)
     refusal = _refusal(menu, presser, now)

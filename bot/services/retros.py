@@ -114,7 +114,7 @@ class PlanWeek:
     first_day: int
     last_day: int
     lessons: tuple[PlannedLesson, ...]
-    topics: tuple[str, ...]
+    topics: tuple[str, ...]  # of the lessons learned (see plan_week)
     practice: tuple[str, ...]
     next_lessons: tuple[Lesson, ...]
 
@@ -193,14 +193,21 @@ def _lesson_topics(lesson: Lesson, track: str | None) -> list[str]:
 
 
 def plan_week(
-    subject: Learner | Group, week: Week, today: dt.date, completed_days: set[int]
+    subject: progress.Enrolled,
+    week: Week,
+    today: dt.date,
+    completed_days: set[int],
+    *,
+    learned_when_done: bool = False,
 ) -> PlanWeek:
-    """The lessons the week covers for a learner or a group (both follow a plan day by day)."""
+    """The lessons the week covers for a learner or a group (both follow a plan day by day).
+    Topics and practice come from the lessons learned: those marked done with
+    `learned_when_done` (a learner), otherwise those delivered (a group marks nothing done)."""
     assert subject.plan is not None
     sequence = load_plan(subject.plan).lessons_for(subject.track)
-    first_day = progress.current_day(subject, week.first)  # type: ignore[arg-type]
-    last_day = progress.current_day(subject, week.last)  # type: ignore[arg-type]
-    delivered_up_to = progress.current_day(subject, today)  # type: ignore[arg-type]
+    first_day = progress.current_day(subject, week.first)
+    last_day = progress.current_day(subject, week.last)
+    delivered_up_to = progress.current_day(subject, today)
     planned = tuple(
         PlannedLesson(
             lesson=lesson,
@@ -209,11 +216,11 @@ def plan_week(
         )
         for lesson in sequence[first_day - 1 : last_day]
     )
-    delivered = [item.lesson for item in planned if item.delivered]
-    topics = _unique(
-        topic for lesson in delivered for topic in _lesson_topics(lesson, subject.track)
-    )
-    practice = _unique(task for lesson in delivered for task in lesson.practice)
+    learned = [
+        item.lesson for item in planned if (item.done if learned_when_done else item.delivered)
+    ]
+    topics = _unique(topic for lesson in learned for topic in _lesson_topics(lesson, subject.track))
+    practice = _unique(task for lesson in learned for task in lesson.practice)
     return PlanWeek(
         number=(last_day - 1) // WEEK_DAYS + 1,
         first_day=first_day,
@@ -430,7 +437,7 @@ async def learner_week(
     today = progress.local_today(learner.timezone, now)
     week = learner_week_of(learner, now, upcoming)
     completed = await lessons.completed_days(session, learner)
-    planned = plan_week(learner, week, today, completed)
+    planned = plan_week(learner, week, today, completed, learned_when_done=True)
     activity = await review_week(session, [learner.id], learner.timezone, week, retro.weak_cards)
     completed_this_week = await session.scalar(
         select(func.count())

@@ -49,8 +49,10 @@ def nearest_first(items: Iterable[tuple[int, T]], day: int) -> list[T]:
 
 def pick_distractors(key: str, pool: Sequence[str], count: int = DISTRACTORS) -> list[str]:
     """Up to `count` distinct wrong options from `pool` (best first). When the key would be
-    strictly the longest option, the last pick is swapped for a candidate at least as long,
-    because "pick the longest" must not be a winning strategy."""
+    more than KEY_LENGTH_RATIO times longer than every pick, the last one is swapped for a
+    longer candidate. A key that is merely the longest stays: options from one table column are
+    the longest about as often as chance says, and swapping every time would teach learners
+    that the longest option is never right."""
     taken = {match_key(key)}
     chosen: list[str] = []
     spare: list[str] = []
@@ -61,7 +63,7 @@ def pick_distractors(key: str, pool: Sequence[str], count: int = DISTRACTORS) ->
         taken.add(folded)
         (chosen if len(chosen) < count else spare).append(candidate)
     length = option_length(key)
-    if chosen and length > max(map(option_length, chosen)):
+    if chosen and length > KEY_LENGTH_RATIO * max(map(option_length, chosen)):
         # Ideally as long as the key; at least long enough that the key is not 1.8x longer.
         for enough in (length, length / KEY_LENGTH_RATIO):
             longer = next((option for option in spare if option_length(option) >= enough), None)

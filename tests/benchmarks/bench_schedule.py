@@ -17,11 +17,11 @@ import time
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
+from bot.adapters.telegram import LIMITS as TELEGRAM_LIMITS
 from bot.app import build_app
 from bot.scheduling.dispatcher import Dispatcher
 from bot.scheduling.outbox import enqueue_daily
 from bot.scheduling.periods import QuietHours
-from bot.scheduling.transport import TELEGRAM_LIMITS
 from bot.services.curriculum_sync import sync_curriculum
 from bot.settings import Settings
 from tests.benchmarks import pg

@@ -27,13 +27,6 @@ async def snapshot(app: App) -> dict[str, Any]:
     return tables
 
 
-@pytest.fixture
-async def enrolled(app: App) -> Chat:
-    chat = Chat(app.core)
-    await enrol(chat)
-    return chat
-
-
 @pytest.mark.parametrize(
     ("message", "expected"),
     [

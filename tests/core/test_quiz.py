@@ -13,6 +13,7 @@ from bot.app import App
 from bot.db.models import CardRow, QuizSessionRow, ReviewLogRow
 from bot.services.bank_import import import_questions
 from quizzes.model import Question
+from quizzes.presentation import option_order
 from tests.core.test_bad_input import snapshot
 from tests.support.bank import TEST_BANK, load_test_bank
 from tests.support.chat import Chat, enrol
@@ -43,8 +44,8 @@ async def test_day_one_quiz_offers_one_new_card_from_the_delivered_lesson(
     text = await learner.say("/quiz")
     assert "1/1 · Day 1" in text
     assert stem_of(1, "choice") in text  # difficulty/id order; its sibling waits for another round
-    assert "A. typing" in text
-    text = await learner.press("A")
+    assert "typing" in text and learner.letter_of("typing") in "ABCD"
+    text = await learner.choose("typing")
     assert "✅ Correct!" in text and "Next review in 10m." in text
     assert "Round complete" in text and "1/1 right (100%)" in text
     stored = await cards(app)
@@ -55,15 +56,16 @@ async def test_day_one_quiz_offers_one_new_card_from_the_delivered_lesson(
 
 async def test_every_kind_right_and_wrong_across_three_days(app: App, learner: Chat) -> None:
     await learner.say("/quiz")
-    await learner.press("B")  # wrong choice on day 1
-    assert "❌ Not quite." in learner.text and "Answer: A. typing" in learner.text
+    letter = learner.letter_of("typing")
+    await learner.choose_other_than("typing")  # wrong choice on day 1
+    assert "❌ Not quite." in learner.text and f"Answer: {letter}. typing" in learner.text
     assert "Next review in 1m." in learner.text
 
     learner.now = START + dt.timedelta(days=2)  # day 3: lessons 1-3 delivered
     text = await learner.say("/quiz")
     # The day-1 card is due again first; then one new card for each newly delivered lesson.
     assert "1/3 · Day 1" in text and stem_of(1, "choice") in text
-    await learner.press("A")
+    await learner.choose("typing")
     assert "✅ Correct!" in learner.text
     assert "2/3 · Day 2" in learner.text and stem_of(2, "true_false") in learner.text
     await learner.press("False")
@@ -78,7 +80,7 @@ async def test_every_kind_right_and_wrong_across_three_days(app: App, learner: C
         "/quiz 1"
     )  # practice on day 1: both of its questions, schedule untouched
     assert "1/2 · Day 1 · 类型提示 · practice" in text
-    await learner.press("A")
+    await learner.choose("typing")
     assert "✅ Correct!" in learner.text and "Next review" not in learner.text
     await learner.press("Show answer")
     assert "不会。类型提示只是注解" in learner.text
@@ -92,7 +94,7 @@ async def test_free_recall_rating_buttons_show_intervals_and_schedule(
     app: App, learner: Chat
 ) -> None:
     await learner.say("/quiz")
-    await learner.press("A")  # the choice card is now learning, due in 10 minutes
+    await learner.choose("typing")  # the choice card is now learning, due in 10 minutes
     learner.advance(minutes=1)
     text = await learner.say("/quiz")  # so its sibling, the recall card, is the new one
     assert stem_of(1, "recall") in text
@@ -111,7 +113,7 @@ async def test_free_recall_rating_buttons_show_intervals_and_schedule(
 async def test_tomorrow_shows_exactly_the_cards_fsrs_says_are_due(app: App, learner: Chat) -> None:
     learner.now = START + dt.timedelta(days=2)
     await learner.say("/quiz")
-    await learner.press("A")
+    await learner.choose("typing")
     await learner.press("True")
     await learner.say("with")
     assert "Round complete" in learner.text
@@ -130,7 +132,7 @@ async def test_replayed_foreign_and_stale_quiz_presses_record_nothing(
     app: App, learner: Chat
 ) -> None:
     await learner.say("/quiz")
-    answer_a = learner.button("A")
+    answer_a = learner.button(learner.letter_of("typing"))
     bob = Chat(app.core, user="bob", now=START)
     await enrol(bob)
     before = await snapshot(app)
@@ -148,11 +150,11 @@ async def test_garbage_typed_answers_change_nothing(app: App, learner: Chat) -> 
     before = await snapshot(app)
     assert "answer with the buttons" in await learner.say("typing")
     assert await snapshot(app) == before
-    await learner.press("A")
+    await learner.choose("typing")
 
     learner.now = START + dt.timedelta(days=2)
     await learner.say("/quiz")
-    await learner.press("A")
+    await learner.choose("typing")
     await learner.press("True")
     assert "Type the missing word" in learner.text
     before = await snapshot(app)
@@ -163,7 +165,7 @@ async def test_garbage_typed_answers_change_nothing(app: App, learner: Chat) -> 
 
 async def test_nothing_due_and_unknown_practice(app: App, learner: Chat) -> None:
     await learner.say("/quiz")
-    await learner.press("A")
+    await learner.choose("typing")
     await learner.say("/quiz")
     await learner.press("Show answer")
     await learner.press("Good")
@@ -177,7 +179,7 @@ async def test_nothing_due_and_unknown_practice(app: App, learner: Chat) -> None
 async def test_leech_is_suspended_and_explained(app: App, learner: Chat) -> None:
     choice_id = TEST_BANK[0].id
     await learner.say("/quiz")
-    await learner.press("A")  # learning
+    await learner.choose("typing")  # learning
     async with app.sessions() as session, session.begin():
         card = await session.scalar(select(CardRow).where(CardRow.question_id == choice_id))
         assert card is not None
@@ -187,7 +189,7 @@ async def test_leech_is_suspended_and_explained(app: App, learner: Chat) -> None
         card.fsrs_card, card.state = fsrs_card, 2
     learner.now = START + dt.timedelta(minutes=30)
     await learner.say("/quiz")
-    await learner.press("B")  # the 8th lapse
+    await learner.choose_other_than("typing")  # the 8th lapse
     assert "missed this card 8 times" in learner.text and "类型提示 的要点" in learner.text
     stored = await cards(app)
     assert stored[choice_id].suspended and stored[choice_id].lapses == 8
@@ -199,12 +201,12 @@ async def test_progress_reports_streak_states_retention_and_forecast(
     await learner.say("/today")
     await learner.press("Done")
     await learner.say("/quiz")
-    await learner.press("A")
+    await learner.choose("typing")
     text = await learner.say("/progress")
-    assert "Streak: 1 days" in text
+    assert "🔥 Streak: 1 day" in text.splitlines()  # one day, not "1 days"
     assert "Lessons done: 1/100" in text
     assert "1 new · 1 learning · 0 review" in text
-    assert "not enough reviews yet" in text
+    assert "True retention: no review of a mature card in the last 30 days yet" in text
     assert "03-02: 1" in text
     async with app.sessions() as session:
         logs = list(await session.scalars(select(ReviewLogRow)))
@@ -215,7 +217,7 @@ async def test_questions_added_to_an_exhausted_lesson_still_reach_the_learner(
     app: App, learner: Chat
 ) -> None:
     await learner.say("/quiz")
-    await learner.press("A")
+    await learner.choose("typing")
     learner.advance(minutes=1)
     await learner.say("/quiz")
     await learner.press("Show answer")
@@ -243,7 +245,7 @@ async def test_questions_added_to_an_exhausted_lesson_still_reach_the_learner(
 
 async def test_export_and_forget_cover_cards_and_reviews(app: App, learner: Chat) -> None:
     await learner.say("/quiz")
-    await learner.press("A")
+    await learner.choose("typing")
     await learner.say("/export")
     document = learner.replies[0].document
     assert document is not None
@@ -256,3 +258,87 @@ async def test_export_and_forget_cover_cards_and_reviews(app: App, learner: Chat
     await learner.press("Yes, delete everything")
     after = await snapshot(app)
     assert after["cards"] == [] and after["review_logs"] == [] and after["quiz_sessions"] == []
+
+
+LEAKY = [
+    Question.from_record(
+        {
+            "plan": "ai-fullstack-100",
+            "track": None,
+            "day": 1,
+            "topic": "类型提示",
+            "kind": kind,
+            "stem": stem,
+            "answer": answer,
+            "explanation": "PEP 484。",
+            "sources": [{"lesson": "ai-fullstack-100/common/1"}],
+            **extra,
+        }
+    )
+    for kind, stem, answer, extra in [
+        ("cloze", "PEP 484 引入的 ____ 让函数签名标注参数和返回值的类型。", "类型提示", {}),
+        ("recall", "PEP 484 引入的是什么特性？", "类型提示（type hints）", {}),
+        (
+            "choice",
+            "PEP 484 引入了哪种特性？",
+            "类型提示",
+            {"options": ["类型提示", "模式匹配", "海象运算符", "数据类"]},
+        ),
+    ]
+]
+
+
+async def test_card_headers_keep_the_answer_hidden(app: App, learner: Chat) -> None:
+    async with app.sessions() as session, session.begin():
+        await import_questions(session, [*TEST_BANK, *LEAKY])
+    leaky = {question.stem: question for question in LEAKY}
+    await learner.say("/quiz 1")
+    seen = set()
+    while "Round complete" not in learner.text:
+        header, stem = learner.last_menu_text.splitlines()[:2]
+        question = leaky.get(stem)
+        if question is not None:
+            seen.add(question.kind)
+            assert "类型提示" not in header, header  # the topic names the answer
+            assert header.endswith("Day 1 · practice")
+        elif "typing" in learner.last_menu_text:
+            assert "· 类型提示 ·" in header  # a topic that does not leak is still shown
+        if "Show answer" in [label for label, _ in learner.last_buttons]:
+            await learner.press("Show answer")
+            await learner.press("Next")
+        else:
+            await learner.press("I don't know")
+    assert seen == {"cloze", "recall", "choice"}
+
+
+async def test_choice_options_are_shuffled_per_presentation_and_graded_right(
+    app: App, learner: Chat
+) -> None:
+    bank_order = list(TEST_BANK[0].options)
+    orders = []
+    for _ in range(6):
+        await learner.say("/quiz 1")
+        assert TEST_BANK[0].stem in learner.text
+        shown = re.findall(r"^[A-F]\. (.+)$", learner.text, re.MULTILINE)
+        assert sorted(shown) == sorted(bank_order)
+        orders.append(shown)
+        assert "✅ Correct!" in await learner.choose("typing")
+    assert any(order != bank_order for order in orders)
+    assert len({tuple(order) for order in orders}) > 1
+
+
+async def test_a_wrong_choice_names_the_letter_the_learner_saw(app: App, learner: Chat) -> None:
+    for _ in range(4):
+        await learner.say("/quiz 1")
+        letter = learner.letter_of("typing")
+        text = await learner.choose_other_than("typing")
+        assert "❌ Not quite." in text and f"Answer: {letter}. typing" in text
+
+
+def test_the_order_of_a_presentation_is_the_same_in_every_process() -> None:
+    # Derived from the presentation's seed alone (no per-process hash salt), so a restarted bot
+    # shows and grades the card it showed before the restart the same way.
+    first = option_order(TEST_BANK[0], "quiz:1:0")
+    assert first == option_order(TEST_BANK[0], "quiz:1:0")
+    assert sorted(first) == [0, 1, 2, 3]
+    assert first == (0, 2, 1, 3)  # pinned: a per-process salt would change it

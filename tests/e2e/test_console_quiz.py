@@ -4,6 +4,7 @@ every kind, comes back the next day and is shown exactly the cards FSRS says are
 from __future__ import annotations
 
 import io
+import re
 
 from sqlalchemy import select
 
@@ -15,20 +16,35 @@ from tests.support.bank import TEST_BANK, load_test_bank
 ONBOARDING = ["/start", "!press 2", "!press 1", "!press 1", "!press 1", "!press 2"]
 
 
+def letter_of(out: io.StringIO, option: str) -> str:
+    """The letter the last choice card printed shows `option` under (options are shuffled)."""
+    return re.findall(rf"^([A-F])\. {re.escape(option)}$", out.getvalue(), re.MULTILINE)[-1]
+
+
+def press_option(out: io.StringIO, option: str, right: bool = True) -> str:
+    """`!press N` for the letter button of `option` (letters are the card's first buttons), or
+    with right=False for another letter."""
+    index = "ABCDEF".index(letter_of(out, option))
+    return f"!press {index + 1 if right else (2 if index == 0 else 1)}"
+
+
 async def test_three_days_of_lessons_and_quizzes_then_tomorrow(app: App) -> None:
     await load_test_bank(app)
     out = io.StringIO()
     chat = ConsoleChat(app.core, "lin", fixed_clock("2026-03-02T01:00:00+00:00"), out)
     await chat.run(ONBOARDING)
-    await chat.run(["/today", "!press 1", "/quiz", "!press 2"])  # day 1: wrong choice (B)
-    assert "Day 1 done!" in out.getvalue() and "Answer: A. typing" in out.getvalue()
+    await chat.run(["/today", "!press 1", "/quiz"])
+    await chat.run([press_option(out, "typing", right=False)])  # day 1: a wrong choice
+    letter = letter_of(out, "typing")
+    assert "Day 1 done!" in out.getvalue() and f"Answer: {letter}. typing" in out.getvalue()
     await chat.run(["!now 2026-03-03T01:00:00+00:00", "/today", "!press 1"])
     await chat.run(["!now 2026-03-04T01:00:00+00:00", "/today", "!press 1"])
     assert "Day 3 done! 3 of 100" in out.getvalue()
 
     start = len(out.getvalue())
     # Day 3: the day-1 card is due again, then day 2's true/false and day 3's cloze are new.
-    await chat.run(["/quiz", "!press 1", "!press 2", "WITH"])  # right (A), wrong (False), right
+    await chat.run(["/quiz"])
+    await chat.run([press_option(out, "typing"), "!press 2", "WITH"])  # right, wrong (False), right
     transcript = out.getvalue()[start:]
     assert transcript.count("✅ Correct!") == 2 and transcript.count("❌ Not quite.") == 1
     assert "Answer: True" in transcript and "Round complete" in transcript

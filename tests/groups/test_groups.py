@@ -8,6 +8,7 @@ import datetime as dt
 from sqlalchemy import select
 
 from bot.app import App
+from bot.db.models import CardRow
 from bot.db.schedule_models import Group, GroupMember, GroupQuizAnswer
 from tests.core.test_bad_input import snapshot
 from tests.support.bank import TEST_BANK, load_test_bank
@@ -63,13 +64,16 @@ async def test_lesson_join_quiz_and_leaderboard(app: App) -> None:
     assert "Group quiz · Day 1" in text and TEST_BANK[0].stem in text
     post = admin.last_buttons
     bob.last_buttons = cyd.last_buttons = post
-    assert "Correct! +1 point" in await bob.press("A")
-    assert "already answered" in await bob.press("A")
-    assert "Answer: typing" in await cyd.press("B")  # a stranger answers and joins
+    bob.last_menu_text = cyd.last_menu_text = admin.last_menu_text
+    assert "Correct! +1 point" in await bob.choose("typing")
+    assert "already answered" in await bob.choose("typing")
+    assert "Answer: typing" in await cyd.choose_other_than("typing")  # a stranger answers
     async with app.sessions() as session:
         answers = list(await session.scalars(select(GroupQuizAnswer)))
         points = {row.learner_id: row.points for row in await session.scalars(select(GroupMember))}
+        reps = {row.learner_id: row.reps for row in await session.scalars(select(CardRow))}
     assert len(answers) == 2 and sorted(points.values()) == [0, 1]
+    assert reps == dict.fromkeys(points, 1)  # each answer reviewed the member's own card
 
     text = await cyd.say("/leaderboard")
     lines = [line for line in text.splitlines() if "quiz points" in line]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -102,7 +103,8 @@ def test_each_rule_catches_its_flaw(tmp_path: Path, code: str, changes: dict[str
 def test_every_rule_has_a_test() -> None:
     tested = {code for code, _ in SINGLE_RECORD_RULES} | {
         "yaml", "bank-location", "id-missing", "id-duplicate", "duplicate-stem",
-        "near-duplicate", "key-longest",
+        "near-duplicate", "key-longest", "cross-lesson-repeat", "key-length-balance",
+        "key-position-balance", "tf-cue-balance",
     }  # fmt: skip
     assert tested == set(RULES)
 
@@ -187,6 +189,8 @@ def test_near_duplicates_embed_once_in_one_batch(tmp_path: Path) -> None:
 
     def embed(texts: Sequence[str]) -> np.ndarray:
         calls.append(list(texts))
+        if len(calls) > 1:  # stem and key of every question, for cross-lesson repeats
+            return _fixed_embedder(texts)
         return np.array([[1.0, 0.0], [0.6, 0.8], [1.0, 0.0]][: len(texts)], dtype=np.float32)
 
     lone = record(day=29, sources=[{"lesson": "ai-fullstack-100/app/29"}], topic="RAG评估")
@@ -194,7 +198,8 @@ def test_near_duplicates_embed_once_in_one_batch(tmp_path: Path) -> None:
     b = {**a, "stem": "问题乙？"}
     c = {**a, "stem": "问题丙？"}
     report = _validate(bank(tmp_path, lone, a, b, c), embeddings=True, embed=embed)
-    assert len(calls) == 1 and len(calls[0]) == 3  # the lone lesson is not embedded
+    assert len(calls[0]) == 3  # the lone lesson has no twin inside its lesson
+    assert len(calls) == 2 and len(calls[1]) == 4  # across lessons every question counts
     assert [issue.code for issue in report.issues] == ["near-duplicate"]
 
 
@@ -223,3 +228,95 @@ def test_shared_and_track_days_of_the_100_day_plan(tmp_path: Path) -> None:
     for track, day, code in (("app", 81, "lesson-track"), (None, 25, "lesson-unknown")):
         report = _validate(bank(tmp_path / f"{track}{day}", on(track, day), name="mixed"))
         assert code in report.codes(), report.issues
+
+
+def _fixed_embedder(texts: Sequence[str]) -> np.ndarray:
+    """Equal texts embed equal, different texts orthogonal-ish: a stand-in for e5's geometry."""
+    rows = []
+    for text in texts:
+        seed = int.from_bytes(hashlib.sha256(text.encode()).digest()[:4], "big")
+        row = np.random.default_rng(seed).normal(size=64)
+        rows.append(row / np.linalg.norm(row))
+    return np.array(rows, dtype=np.float32)
+
+
+def test_cross_lesson_repeats_within_what_one_learner_meets(tmp_path: Path) -> None:
+    def on(plan: str, track: str | None, day: int) -> dict[str, Any]:
+        key = f"{plan}/{track or 'common'}/{day}"
+        return record(plan=plan, track=track, day=day, topic=key, sources=[{"lesson": key}])
+
+    def repeats(*records: dict[str, Any]) -> list[str]:
+        root = tmp_path / str(len(list(tmp_path.iterdir())))
+        for data in records:
+            name = data["track"] or "common"
+            bank(root / data["plan"] / name, data, plan=data["plan"], name=name)
+            (root / data["plan"] / name / data["plan"] / f"{name}.yaml").rename(
+                root / data["plan"] / f"{name}-{data['day']}.yaml"
+            )
+        report = _validate(root, embeddings=True, embed=_fixed_embedder)
+        return [issue.message for issue in report.issues if issue.code == "cross-lesson-repeat"]
+
+    full = "ai-fullstack-100"
+    # A shared lesson and an app lesson: every app learner meets both.
+    (message,) = repeats(on(full, None, 5), on(full, "app", 28))
+    assert "one learner meets both lessons" in message
+    # Two tracks' lessons: no learner meets both; two plans likewise. Nor does an fde learner
+    # meet the shared capstone of Day 81, which fde replaces with its own lesson.
+    assert repeats(on(full, "app", 28), on(full, "algo", 28)) == []
+    assert repeats(on(full, None, 81), on(full, "fde", 30)) == []
+    assert len(repeats(on(full, None, 81), on(full, "app", 30))) == 1
+    assert repeats(on(full, None, 5), on("llm-app-180", None, 5)) == []
+    # The same stem with another key asks something else.
+    assert repeats(on(full, None, 5), {**on(full, "app", 28), "answer": "BM25"}) == []
+
+
+def _choices(n: int, key_at: int, key_length: str) -> list[dict[str, Any]]:
+    """n choice questions of one lesson, the key at `key_at` and "long", "short" or "mid"."""
+    text = {"long": "较长的一个选项文本", "short": "短", "mid": "中等长度项"}
+    questions = []
+    for i in range(n):
+        options = [f"干扰项{i}甲乙", f"干扰项{i}丙", f"干扰项{i}丁戊己"]
+        key = f"{text[key_length]}{i}"
+        options.insert(key_at, key)
+        questions.append(record(stem=f"第 {i} 个问题是什么？", answer=key, options=options))
+    return questions
+
+
+def test_key_length_balance_per_file(tmp_path: Path) -> None:
+    never_longest = _validate(bank(tmp_path / "a", *_choices(40, 1, "mid")))
+    messages = [i.message for i in never_longest.issues if i.code == "key-length-balance"]
+    assert len(messages) == 2 and "uniquely longest option in 0 of 40" in messages[0]
+    always_longest = _validate(bank(tmp_path / "b", *_choices(40, 1, "long")))
+    assert "key-length-balance" in always_longest.codes()
+    mixed = [*_choices(10, 1, "long"), *_choices(10, 1, "short"), *_choices(20, 1, "mid")]
+    for i, data in enumerate(mixed):
+        data["stem"] = f"混合的第 {i} 个问题是什么？"
+    assert "key-length-balance" not in _validate(bank(tmp_path / "c", *mixed)).codes()
+    # Too few questions to tell.
+    assert _validate(bank(tmp_path / "d", *_choices(39, 1, "mid"))).issues == ()
+
+
+def test_key_position_balance_per_file(tmp_path: Path) -> None:
+    first = [*_choices(20, 0, "long"), *_choices(20, 0, "short")]
+    for i, data in enumerate(first):
+        data["stem"] = f"位置题 {i} 问的是什么？"
+    report = _validate(bank(tmp_path / "a", *first))
+    assert "option 1 is the key in 40 of 40" in " ".join(i.message for i in report.issues)
+    spread = [*_choices(10, 0, "long"), *_choices(10, 1, "short"), *_choices(10, 2, "long")]
+    spread += _choices(10, 3, "short")
+    for i, data in enumerate(spread):
+        data["stem"] = f"分散题 {i} 问的是什么？"
+    assert "key-position-balance" not in _validate(bank(tmp_path / "b", *spread)).codes()
+
+
+def test_cue_words_in_true_false_per_file(tmp_path: Path) -> None:
+    def statement(i: int, words: str, answer: str) -> dict[str, Any]:
+        return record(**{**TF, "stem": f"第 {i} 条：{words}重排序即可提升精度。", "answer": answer})
+
+    sweeping = [statement(i, "只要加入", "false") for i in range(5)]
+    (issue,) = _validate(bank(tmp_path / "a", *sweeping)).issues
+    assert issue.code == "tf-cue-balance" and "5 of 5 sweeping" in issue.message
+    hedged = [statement(i, "通常加入", "true") for i in range(5)]
+    assert [i.code for i in _validate(bank(tmp_path / "b", *hedged)).issues] == ["tf-cue-balance"]
+    balanced = [*sweeping[:3], *[statement(i, "仅需加入", "true") for i in range(5, 7)]]
+    assert _validate(bank(tmp_path / "c", *balanced)).issues == ()

@@ -14,7 +14,7 @@ async def test_explain_button_answers_from_the_questions_lesson(ask_app: App) ->
     await enrol(chat)
     await chat.say("/quiz")
     assert TEST_BANK[0].stem in chat.text
-    await chat.press("B")  # wrong
+    await chat.choose_other_than("typing")  # wrong
     assert "❌ Not quite." in chat.text
     explain = chat.button("Explain")
     text = await chat.press_data(explain)

@@ -7,7 +7,7 @@ import datetime as dt
 from bot.app import App
 from bot.core import render_plain
 from bot.db.models import CardRow, Learner, LessonCompletion, ReviewLogRow
-from bot.db.schedule_models import Group, GroupMember
+from bot.db.schedule_models import Group, GroupMember, GroupQuizAnswer
 from curriculum import load_plan
 from quizzes.srs import Rating, State
 from tests.retro.support import png_size
@@ -54,6 +54,18 @@ async def study_group(app: App) -> int:
                 GroupMember(
                     group_id=group.id, learner_id=people[name].id, points=points, joined_at=MONDAY
                 )
+            )
+            # The week's points are its right group-quiz answers.
+            session.add_all(
+                GroupQuizAnswer(
+                    group_id=group.id,
+                    post_token=f"post-{number}",
+                    question_id=TEST_BANK[0].id,
+                    learner_id=people[name].id,
+                    correct=True,
+                    answered_at=MONDAY + dt.timedelta(hours=number),
+                )
+                for number in range(points)
             )
         cards = {}
         for name, learner in people.items():

@@ -65,11 +65,16 @@ async def test_retro_on_sunday_evening_shows_every_section_with_the_week_numbers
     assert "✅ Day 3 · 装饰器与上下文管理器" in text
     total = sum(reviews.values())
     # First tries: Monday 1 right, Wednesday 2 of 3 right, Friday 0 of 3 right.
-    assert f"🃏 Reviews: {total} on 3 of 7 days · retention 43%" in text
+    assert (
+        f"🃏 Reviews: {total} on 3 of 7 days · 43% right at each card's first try of the day"
+        in text
+    )
     assert per_day_line(reviews) in text
     assert "True retention: no mature cards reviewed yet (target 90%)" in text
-    # 🧠 the week's topics (curriculum text stays as it is).
-    assert "🧠 What was learned" in text and "• 异步编程(asyncio/aiohttp)" in text
+    # 🧠 the topics of the lessons done (curriculum text stays as it is), not of those skipped.
+    learned = text.split("🧠 What was learned")[1].split("💡")[0]
+    assert "• Python类型系统与类型提示" in learned and "• 装饰器与上下文管理器" in learned
+    assert "异步编程" not in learned and "Pydantic" not in learned
     # 💡 the cards answered wrong, with their explanations.
     assert "💡 Problems and solutions" in text and "Weakest cards this week:" in text
     weak = text.split("Weakest cards this week:")[1].split("📈")[0]
@@ -149,7 +154,10 @@ async def test_retro_speaks_chinese_to_a_chinese_learner(app: App) -> None:
         "🔄 计划调整",
     ):
         assert heading in text
-    assert "🃏 复习：1 次，7 天中有 1 天复习 · 保持率 100%" in text
+    assert "🃏 复习：1 次，7 天中有 1 天复习 · 每张卡片当天首次作答正确率 100%" in text
+    # Nothing is marked done: what was learned says so instead of listing the week's lessons.
+    learned = text.split("🧠 学习收获")[1].split("💡")[0]
+    assert "Python类型系统" not in learned and "本周还没有标记完成的课程" in learned
     assert "📆 周一 1 · 周二 0 · 周三 0 · 周四 0 · 周五 0 · 周六 0 · 周日 0" in text
     assert "📊 本周每日复习量与保持率" in text
 
@@ -169,4 +177,4 @@ async def test_retro_before_enrolling_is_a_friendly_reply(app: App, enrolled: bo
 async def test_help_lists_retro(app: App) -> None:
     chat = Chat(app.core, now=MONDAY)
     await enrol(chat)
-    assert "/retro — this week's retrospective" in await chat.say("/help")
+    assert "/retro — This week's retrospective" in await chat.say("/help")

@@ -3,6 +3,8 @@ Difficulties fix the order in which new cards come: (day, difficulty)."""
 
 from __future__ import annotations
 
+import re
+
 from bot.app import App
 from bot.services.bank_import import import_questions
 from quizzes.model import Question
@@ -74,3 +76,10 @@ TEST_BANK = [
 async def load_test_bank(app: App) -> None:
     async with app.sessions() as session, session.begin():
         await import_questions(session, TEST_BANK)
+
+
+def letter_of(text: str, option: str) -> str:
+    """The letter a posted choice card shows for `option` (options are shuffled per post)."""
+    found = re.search(rf"^([A-F])\\?\. {re.escape(option)}$", text, re.MULTILINE)
+    assert found, f"no option {option!r} in {text!r}"
+    return found.group(1)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 
 from bot.core import Core, Incoming, Reply, render_plain, settled
@@ -20,6 +21,8 @@ class Chat:
     admin: bool = False
     replies: list[Reply] = field(default_factory=list)
     last_buttons: list[tuple[str, str]] = field(default_factory=list)
+    # The text of the reply that offered `last_buttons`.
+    last_menu_text: str = ""
 
     async def _send(self, incoming: Incoming) -> str:
         # Streamed answers are read to the end, as an adapter that edits its message would.
@@ -29,6 +32,7 @@ class Chat:
         for reply in self.replies:
             if reply.buttons:
                 self.last_buttons = [(button.label, button.data) for button in reply.flat_buttons()]
+                self.last_menu_text = render_plain(reply.body)
         return self.text
 
     @property
@@ -59,6 +63,22 @@ class Chat:
 
     async def press(self, label: str) -> str:
         return await self._send(self._incoming(callback=self.button(label)))
+
+    def letter_of(self, option: str) -> str:
+        """The letter a choice card shows for `option` (options are shuffled per presentation)."""
+        text = self.last_menu_text
+        found = re.search(rf"^([A-F])\. {re.escape(option)}$", text, re.MULTILINE)
+        assert found, f"no option {option!r} in {text!r}"
+        return found.group(1)
+
+    async def choose(self, option: str) -> str:
+        """Press the letter of the choice card's option that reads `option`."""
+        return await self.press(self.letter_of(option))
+
+    async def choose_other_than(self, option: str) -> str:
+        """Press a letter of the choice card that is not `option`: a wrong answer."""
+        wrong = "B" if self.letter_of(option) == "A" else "A"
+        return await self.press(wrong)
 
     async def press_data(self, data: str) -> str:
         return await self._send(self._incoming(callback=data))

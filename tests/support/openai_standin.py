@@ -37,6 +37,7 @@ class OpenAIStandIn:
     model: str = "standin-model"
     mode: str = "ok"
     chunk_chars: int = 8  # streamed content is cut into chunks of this many characters
+    chunk_delay: float = 0.0  # seconds between streamed chunks (a model that takes its time)
     embed: Callable[[str], list[float]] = hashed_embedding
     requests: list[dict[str, Any]] = field(default_factory=list)
     _runner: web.AppRunner | None = None
@@ -118,6 +119,8 @@ class OpenAIStandIn:
                 ],
             }
             await response.write(f"data: {json.dumps(chunk, ensure_ascii=False)}\n\n".encode())
+            if self.chunk_delay:
+                await asyncio.sleep(self.chunk_delay)
             if number == 0 and self.mode == "hang_after_first_chunk":
                 await asyncio.sleep(3600)
         final = {

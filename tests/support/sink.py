@@ -5,6 +5,7 @@ real platform's API."""
 from __future__ import annotations
 
 import asyncio
+import time
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -12,7 +13,7 @@ import httpx
 from aiohttp import web
 
 from bot.core import Reply, render_plain
-from bot.scheduling.transport import NO_LIMITS, PlatformLimits, RecipientBlocked, RetryLater
+from bot.core.transport import NO_LIMITS, PlatformLimits, RecipientBlocked, RetryLater
 
 
 @dataclass
@@ -22,6 +23,8 @@ class SinkStandIn:
     rate_limited_once: set[str] = field(default_factory=set)
     failing_once: set[str] = field(default_factory=set)
     received: list[tuple[str, str]] = field(default_factory=list)
+    # When each accepted message arrived (time.monotonic), for rate measurements.
+    arrivals: list[float] = field(default_factory=list)
     port: int = 0
     _runner: web.AppRunner | None = None
 
@@ -47,6 +50,7 @@ class SinkStandIn:
             await self._runner.cleanup()
 
     async def _send(self, request: web.Request) -> web.Response:
+        arrived = time.monotonic()
         body = await request.json()
         chat = str(body["chat_id"])
         if self.delay:
@@ -69,6 +73,7 @@ class SinkStandIn:
             self.failing_once.discard(chat)
             return web.json_response({"ok": False, "error_code": 500}, status=500)
         self.received.append((chat, body["text"]))
+        self.arrivals.append(arrived)
         return web.json_response({"ok": True})
 
 

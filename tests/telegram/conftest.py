@@ -4,27 +4,19 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import AsyncIterator
-from dataclasses import dataclass, field
 
 import pytest
-from sqlalchemy import select
 
-from bot.adapters.telegram import TelegramAdapter, build_application
+from bot.adapters.telegram import TelegramAdapter, Webhook, build_application
 from bot.app import App
 from bot.db.models import Learner
+from tests.support.adapters import Clock, onboard_in_english
+from tests.support.adapters import learner_row as support_learner_row
 from tests.support.telegram_standin import ChatMessage, TelegramStandIn, User
 
 ALICE = User(1001, "Alice", "en")
 BOB = User(1002, "Bob", "en")
 EDIT_INTERVAL = 0.05
-
-
-@dataclass
-class Clock:
-    now: dt.datetime = field(default_factory=lambda: dt.datetime(2026, 3, 2, 1, 0, tzinfo=dt.UTC))
-
-    def __call__(self) -> dt.datetime:
-        return self.now
 
 
 @pytest.fixture
@@ -38,18 +30,27 @@ def clock() -> Clock:
     return Clock()
 
 
-def adapter_for(app: App, api: TelegramStandIn, clock: Clock) -> TelegramAdapter:
+def adapter_for(
+    app: App, api: TelegramStandIn, clock: Clock, webhook: Webhook | None = None
+) -> TelegramAdapter:
     application = build_application(
         api.token, base_url=api.base_url, base_file_url=api.base_file_url
     )
-    return TelegramAdapter(app.core, application, clock=clock, edit_interval=EDIT_INTERVAL)
+    return TelegramAdapter(
+        app.core,
+        application,
+        clock=clock,
+        edit_interval=EDIT_INTERVAL,
+        webhook=webhook,
+        poll_timeout=dt.timedelta(seconds=2),
+    )
 
 
 @pytest.fixture
 async def telegram(app: App, api: TelegramStandIn, clock: Clock) -> AsyncIterator[TelegramAdapter]:
     """The adapter, started in polling mode."""
     adapter = adapter_for(app, api, clock)
-    await adapter.start(poll_timeout=dt.timedelta(seconds=2))
+    await adapter.start()
     try:
         yield adapter
     finally:
@@ -102,21 +103,9 @@ class TelegramChat:
 
 
 async def learner_row(app: App, user: User) -> Learner | None:
-    async with app.sessions() as session:
-        return await session.scalar(
-            select(Learner).where(
-                Learner.platform == "telegram", Learner.platform_user_id == str(user.id)
-            )
-        )
+    return await support_learner_row(app, "telegram", user.id)
 
 
 async def onboard(chat: TelegramChat) -> None:
     """/start in English: the 100-day plan, application track, Shanghai, 08:00."""
-    welcome = await chat.say("/start", expect=2)
-    assert "Welcome" in welcome[0].text
-    await chat.press("English")
-    await chat.press("100")
-    await chat.press("Application")
-    await chat.press("Asia/Shanghai")
-    done = await chat.press("08:00")
-    assert "You're all set!" in done[0].text
+    await onboard_in_english(lambda: chat.say("/start", expect=2), chat.press)

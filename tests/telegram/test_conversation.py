@@ -4,8 +4,8 @@ sends the replies back with the Bot API's calls."""
 from __future__ import annotations
 
 from bot.adapters.telegram import TelegramAdapter
-from bot.adapters.telegram.commands import core_commands
 from bot.app import App
+from bot.core.catalog import CATALOG
 from tests.support.bank import load_test_bank
 from tests.support.telegram_standin import TelegramStandIn, User
 from tests.telegram.conftest import (
@@ -71,17 +71,31 @@ async def test_a_press_on_someone_elses_buttons_is_refused_with_a_toast(
     assert alice.toast() == "That button is no longer valid. Send the command again."
 
 
-async def test_every_core_command_is_in_the_menu_in_chinese_and_english(
+async def test_the_menus_list_the_catalog_in_chinese_and_english(
     api: TelegramStandIn, telegram: TelegramAdapter
 ) -> None:
-    calls = api.calls_to("setMyCommands")
-    by_language = {call.params.get("language_code"): call.params["commands"] for call in calls}
-    assert set(by_language) == {None, "en"}
-    for commands in by_language.values():
-        assert {command["command"] for command in commands} == set(core_commands())
-    chinese = {command["command"]: command["description"] for command in by_language[None]}
-    english = {command["command"]: command["description"] for command in by_language["en"]}
-    assert english["today"] == "Today's lesson" and chinese["today"] == "今天的课程"
+    menus = {
+        (call.params.get("language_code"), (call.params.get("scope") or {}).get("type")): {
+            command["command"]: command["description"] for command in call.params["commands"]
+        }
+        for call in api.calls_to("setMyCommands")
+    }
+    assert set(menus) == {
+        (None, None),
+        ("en", None),
+        (None, "all_group_chats"),
+        ("en", "all_group_chats"),
+    }
+    private = {spec.name for spec in CATALOG if spec.answers(is_group=False)}
+    group = {spec.name for spec in CATALOG if spec.answers(is_group=True)}
+    assert set(menus[None, None]) == set(menus["en", None]) == private
+    assert set(menus[None, "all_group_chats"]) == set(menus["en", "all_group_chats"]) == group
+    assert {"ask", "quiz"} <= private & group and "join" in group - private
+    assert "export" in private - group
+    assert (
+        menus["en", None]["today"] == "Today's lesson"
+        and menus[None, None]["today"] == "今天的课程"
+    )
 
 
 async def test_unknown_commands_and_plain_text_reach_the_core(

@@ -13,7 +13,7 @@ from bot.adapters.telegram import TelegramAdapter
 from bot.app import App
 from bot.core import Reply
 from bot.core.markup import doc
-from bot.scheduling.transport import RecipientBlocked
+from bot.core.transport import RecipientBlocked
 from tests.support.telegram_standin import TelegramStandIn
 from tests.telegram.conftest import ALICE, TelegramChat, learner_row, onboard
 

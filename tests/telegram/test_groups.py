@@ -8,11 +8,12 @@ from sqlalchemy import select
 from bot.adapters.telegram import TelegramAdapter
 from bot.app import App
 from bot.db.schedule_models import Group, GroupMember
-from tests.support.bank import load_test_bank
+from tests.support.bank import letter_of, load_test_bank
 from tests.support.telegram_standin import TelegramStandIn, User
 from tests.telegram.conftest import ALICE, BOB, TelegramChat
 
 GROUP_ID = -100123
+
 CAROL = User(1003, "Carol", "en")
 
 
@@ -50,9 +51,12 @@ async def test_a_study_group_in_a_telegram_group(
     quiz = await say(admin, "/quiz")
     assert "Group quiz · Day 1" in quiz
     post = admin.with_button("A")
-    await bob.press("A", expect=0, message=post)
+    # Options are shuffled per post: find the letter of the right one.
+    right = letter_of(quiz, "typing")
+    wrong = next(letter for letter in "ABCD" if letter != right)
+    await bob.press(right, expect=0, message=post)
     assert "Correct" in (bob.toast() or "")
-    await carol.press("B", expect=0, message=post)
+    await carol.press(wrong, expect=0, message=post)
     assert "Not quite" in (carol.toast() or "")
     async with app.sessions() as session:
         points = sorted(row.points for row in await session.scalars(select(GroupMember)))

@@ -1,4 +1,4 @@
-"""`tutorbot run`: what it starts from the settings, and the Telegram bot polling for real."""
+"""`tutorbot run`: the adapters and services it starts from the settings, and the Telegram bot polling for real."""
 
 from __future__ import annotations
 
@@ -12,11 +12,12 @@ from typing import Any
 import pytest
 from pydantic import SecretStr
 
-from bot.app import build_app
+from bot.adapters.telegram import TelegramAdapter
+from bot.app import build_adapters, build_app
 from bot.cli import build_parser, main
 from bot.cli import run as run_module
 from bot.cli.run import Named, build_services, serve
-from bot.settings import DiscordSettings, Settings, TelegramSettings
+from bot.settings import Settings, TelegramSettings
 from tests.support.telegram_standin import TelegramStandIn
 from tests.telegram.conftest import ALICE, TelegramChat
 
@@ -43,28 +44,21 @@ def test_without_any_token_it_says_what_to_set(
     assert all(name in error for name in TOKEN_VARIABLES)
 
 
-def test_a_discord_token_alone_starts_nothing_yet(
-    no_tokens: None,
-    monkeypatch: pytest.MonkeyPatch,
-    capsys: pytest.CaptureFixture[str],
-    database_url: str,
-) -> None:
-    discord = DiscordSettings(token=SecretStr("discord-token"))
-    settings = Settings(_env_file=None, discord=discord)  # type: ignore[call-arg]
-    monkeypatch.setattr(run_module, "get_settings", lambda: settings)
-    assert main(["run", "--db", database_url]) == 2
-    error = capsys.readouterr().err
-    assert "no Discord adapter" in error and "TUTORBOT_TELEGRAM__TOKEN" in error
+async def test_adapters_and_services_follow_the_settings(database_url: str) -> None:
+    app = build_app(settings_with(), database_url)
+    try:
+        assert build_adapters(app.settings, app.core) == []
+    finally:
+        await app.close()
 
-
-async def test_services_follow_the_settings(database_url: str) -> None:
-    parse = build_parser().parse_args
     app = build_app(settings_with(token=SecretStr("1:x")), database_url)
     try:
-        polling = build_services(app, parse(["run"]))
-        assert [named.name for named in polling] == ["telegram", "scheduler"]
-        assert polling[0].service.webhook is None  # type: ignore[attr-defined]
-        assert [named.name for named in build_services(app, parse(["run", "--no-scheduler"]))] == [
+        adapters = build_adapters(app.settings, app.core)
+        assert [adapter.platform for adapter in adapters] == ["telegram"]
+        assert isinstance(adapters[0], TelegramAdapter) and adapters[0].webhook is None
+        services = build_services(app, adapters)
+        assert [named.name for named in services] == ["telegram", "scheduler"]
+        assert [named.name for named in build_services(app, adapters, scheduler=False)] == [
             "telegram"
         ]
     finally:
@@ -75,12 +69,13 @@ async def test_services_follow_the_settings(database_url: str) -> None:
             token=SecretStr("1:x"),
             webhook_url="https://bot.example.test/tg/hook",
             webhook_secret=SecretStr("configured-secret"),
+            webhook_port=9000,
         ),
         database_url,
     )
     try:
-        [telegram, _] = build_services(app, parse(["run", "--webhook-port", "9000"]))
-        webhook = telegram.service.webhook  # type: ignore[attr-defined]
+        [telegram] = build_adapters(app.settings, app.core)
+        webhook = telegram.webhook  # type: ignore[attr-defined]
         assert (webhook.path, webhook.port, webhook.secret) == (
             "tg/hook",
             9000,
@@ -91,14 +86,14 @@ async def test_services_follow_the_settings(database_url: str) -> None:
 
 
 async def test_run_polls_telegram_until_stopped(api: TelegramStandIn, database_url: str) -> None:
-    app = build_app(settings_with(token=SecretStr(api.token)), database_url)
-    args = build_parser().parse_args(["run", "--no-scheduler", "--telegram-api-url", api.base_url])
+    app = build_app(settings_with(token=SecretStr(api.token), api_url=api.base_url), database_url)
     stop = asyncio.Event()
     try:
-        task = asyncio.create_task(serve(build_services(app, args), stop))
+        adapters = build_adapters(app.settings, app.core)
+        task = asyncio.create_task(serve(build_services(app, adapters, scheduler=False), stop))
         await api.wait_for_calls("getUpdates", 1)
         assert api.calls_to("getMe") and api.calls_to("deleteWebhook")
-        assert len(api.calls_to("setMyCommands")) == 2
+        assert len(api.calls_to("setMyCommands")) == 4  # private and group menus, zh and en
         replies = await TelegramChat(api, ALICE).say("/start", expect=2)
         assert "Welcome" in replies[0].text
         stop.set()
@@ -139,11 +134,9 @@ async def test_the_command_runs_until_sigint_without_logging_the_token(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     caplog.set_level(logging.INFO)
-    settings = settings_with(token=SecretStr(api.token))
+    settings = settings_with(token=SecretStr(api.token), api_url=api.base_url)
     monkeypatch.setattr(run_module, "get_settings", lambda: settings)
-    args = build_parser().parse_args(
-        ["run", "--db", database_url, "--telegram-api-url", api.base_url]
-    )
+    args = build_parser().parse_args(["run", "--db", database_url])
     command = asyncio.create_task(args.handler(args))
     try:
         await api.wait_for_calls("getUpdates", 1)

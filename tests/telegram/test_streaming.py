@@ -7,7 +7,8 @@ import asyncio
 import datetime as dt
 from collections.abc import AsyncIterator
 
-from bot.adapters.telegram import TelegramAdapter, throttled_edits
+from bot.adapters.streaming import throttled_edits
+from bot.adapters.telegram import TelegramAdapter
 from bot.core import Button, Reply
 from bot.core.markup import Doc, doc
 from tests.support.telegram_standin import TelegramStandIn

@@ -28,14 +28,14 @@ def free_port() -> int:
 async def webhook_bot(
     app: App, api: TelegramStandIn, clock: Clock
 ) -> AsyncIterator[tuple[TelegramAdapter, str]]:
-    adapter = adapter_for(app, api, clock)
     webhook = Webhook(
         url="https://bot.example.test/telegram/updates",
         secret=SECRET,
         listen="127.0.0.1",
         port=free_port(),
     )
-    await adapter.start(webhook)
+    adapter = adapter_for(app, api, clock, webhook)
+    await adapter.start()
     try:
         yield adapter, f"http://127.0.0.1:{webhook.port}/{webhook.path}"
     finally:

@@ -1,10 +1,11 @@
 """Telegram adapter on python-telegram-bot: updates -> core messages -> Bot API calls.
 
-`TelegramAdapter(app.core, build_application(token))`, then `await adapter.start()` (long
-polling) or `await adapter.start(Webhook(url, secret))`, and `await adapter.stop()`.
+`from_settings(settings, core)` builds it from `TUTORBOT_TELEGRAM__*`; `await adapter.start()`
+long-polls (or serves the webhook), `await adapter.stop()` stops.
 """
 
 from bot.adapters.telegram.application import (
+    LIMITS,
     PerChatUpdates,
     TelegramAdapter,
     Webhook,
@@ -13,17 +14,18 @@ from bot.adapters.telegram.application import (
 from bot.adapters.telegram.incoming import PLATFORM, to_incoming
 from bot.adapters.telegram.rendering import render_telegram_html, split_html
 from bot.adapters.telegram.sending import TelegramSender
-from bot.adapters.telegram.streaming import throttled_edits
+from bot.adapters.telegram.wiring import from_settings
 
 __all__ = [
+    "LIMITS",
     "PLATFORM",
     "PerChatUpdates",
     "TelegramAdapter",
     "TelegramSender",
     "Webhook",
     "build_application",
+    "from_settings",
     "render_telegram_html",
     "split_html",
-    "throttled_edits",
     "to_incoming",
 ]

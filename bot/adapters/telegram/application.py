@@ -14,14 +14,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 from urllib.parse import urlsplit
 
-from bot.adapters.telegram.commands import core_commands, menu
-from bot.adapters.telegram.incoming import PLATFORM, to_incoming
-from bot.adapters.telegram.sending import TelegramSender
-from bot.adapters.telegram.streaming import EDIT_INTERVAL_SECONDS
-from bot.core import Core, Reply, render_plain
-from bot.core.i18n import DEFAULT_LANGUAGE, LANGUAGES
-from bot.scheduling.transport import TELEGRAM_LIMITS, RecipientBlocked, RetryLater
-from telegram import BotCommand, CallbackQuery, Update
+from telegram import BotCommand, BotCommandScopeAllGroupChats, CallbackQuery, Update
 from telegram.constants import ChatMemberStatus
 from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
 from telegram.ext import (
@@ -37,6 +30,15 @@ from telegram.ext import (
 )
 from telegram.warnings import PTBDeprecationWarning
 
+from bot.adapters.streaming import EDIT_INTERVAL_SECONDS
+from bot.adapters.telegram.commands import core_commands, menu
+from bot.adapters.telegram.incoming import PLATFORM, to_incoming
+from bot.adapters.telegram.sending import TelegramSender
+from bot.core import Core, Reply, render_plain
+from bot.core.catalog import Scope
+from bot.core.i18n import DEFAULT_LANGUAGE, LANGUAGES
+from bot.core.transport import PlatformLimits, RecipientBlocked, RetryLater
+
 log = logging.getLogger(__name__)
 
 Clock = Callable[[], dt.datetime]
@@ -48,6 +50,9 @@ ADMIN_CACHE_SECONDS = 300
 RETRY_AFTER_ATTEMPTS = 3
 MAX_CONCURRENT_UPDATES = 64
 ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY]
+POLL_TIMEOUT = dt.timedelta(seconds=30)
+# Telegram's documented limits: 30 messages/s overall, 1/s per chat, 20/min per group.
+LIMITS = PlatformLimits(per_second=30, per_chat_per_second=1, per_group_per_minute=20)
 
 
 def system_clock() -> dt.datetime:
@@ -105,7 +110,7 @@ def build_application(
     base_url: str | None = None,
     base_file_url: str | None = None,
     retry_after_attempts: int = RETRY_AFTER_ATTEMPTS,
-) -> Application:  # type: ignore[type-arg]
+) -> Application:
     """A PTB Application with the rate limiter (429s are waited out and retried) and per-chat
     ordering. `base_url` points it at another Bot API server (a self-hosted one, or a test's)."""
     builder = (
@@ -131,21 +136,26 @@ def _retry_after_seconds(error: RetryAfter) -> float:
 
 class TelegramAdapter:
     """Translates updates into `Core.handle` calls and replies into Bot API calls. Also the
-    scheduler's transport for Telegram (`deliver`)."""
+    scheduler's transport for Telegram (`deliver`). Receives updates by long polling, or through
+    the webhook server when `webhook` is given."""
 
     platform = PLATFORM
-    limits = TELEGRAM_LIMITS
+    limits = LIMITS
 
     def __init__(
         self,
         core: Core,
-        application: Application,  # type: ignore[type-arg]
+        application: Application,
         *,
         clock: Clock = system_clock,
         edit_interval: float = EDIT_INTERVAL_SECONDS,
+        webhook: Webhook | None = None,
+        poll_timeout: dt.timedelta = POLL_TIMEOUT,
     ) -> None:
         self._core = core
         self.application = application
+        self.webhook = webhook
+        self._poll_timeout = poll_timeout
         self._clock = clock
         self._sender = TelegramSender(application.bot, edit_interval)
         self._admin_cache: dict[tuple[str, str], tuple[bool, float]] = {}
@@ -252,27 +262,28 @@ class TelegramAdapter:
     # lifecycle ----------------------------------------------------------------------------
 
     async def publish_commands(self) -> None:
-        """The command menu: Chinese by default, English for English-speaking clients."""
+        """The command menus of private and of group chats: Chinese by default, English for
+        English-speaking clients."""
         bot = self.application.bot
+        scopes = ((Scope.PRIVATE, None), (Scope.GROUP, BotCommandScopeAllGroupChats()))
         try:
             for language in LANGUAGES:
-                commands = [BotCommand(name, text) for name, text in menu(language)]
                 code = None if language == DEFAULT_LANGUAGE else language
-                await bot.set_my_commands(commands, language_code=code)
+                for scope, telegram_scope in scopes:
+                    commands = [BotCommand(name, text) for name, text in menu(language, scope)]
+                    await bot.set_my_commands(commands, scope=telegram_scope, language_code=code)
         except TelegramError as error:
             log.warning("could not publish the command menu: %s", error)
 
-    async def start(
-        self, webhook: Webhook | None = None, poll_timeout: dt.timedelta = dt.timedelta(seconds=30)
-    ) -> None:
-        """Connect (getMe), publish the command menu and start receiving updates: long polling,
-        or the webhook server when `webhook` is given."""
+    async def start(self) -> None:
+        """Connect (getMe), publish the command menus and start receiving updates."""
+        webhook = self.webhook
         await self.application.initialize()
         await self.publish_commands()
         updater = self.application.updater
         assert updater is not None
         if webhook is None:
-            await updater.start_polling(timeout=poll_timeout, allowed_updates=ALLOWED_UPDATES)
+            await updater.start_polling(timeout=self._poll_timeout, allowed_updates=ALLOWED_UPDATES)
         else:
             await updater.start_webhook(
                 listen=webhook.listen,

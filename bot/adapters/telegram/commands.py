@@ -1,49 +1,21 @@
-"""The command menu Telegram shows next to the message box (`setMyCommands`), per language.
-
-The commands themselves are the core's; only their one-line descriptions live here, in the
-core's catalogs like every other text the bot shows.
-"""
+"""The command menus Telegram shows next to the message box (`setMyCommands`), from the core's
+command catalog: one for private chats and one for group chats, per language."""
 
 from __future__ import annotations
 
-import logging
-from collections.abc import Iterable
+from bot.core.catalog import CATALOG, Scope, commands_for
+from bot.core.i18n import translator
 
-from bot.core.conversation import COMMANDS
-from bot.core.i18n import N_, translator
-
-log = logging.getLogger(__name__)
-
-# Menu order; commands the core does not (yet) have are left out of the menu.
-DESCRIPTIONS = {
-    "today": N_("Today's lesson"),
-    "quiz": N_("Review what you learned"),
-    "ask": N_("Ask a question about the plan"),
-    "plan": N_("Your plan and progress"),
-    "progress": N_("Streak, cards and retention"),
-    "retro": N_("This week's retrospective"),
-    "settings": N_("Timezone, time, language, plan"),
-    "pause": N_("Stop the daily lessons"),
-    "resume": N_("Restart the daily lessons"),
-    "export": N_("Download all your data"),
-    "forget": N_("Delete all your data"),
-    "start": N_("Choose your plan and schedule"),
-    "help": N_("What I can do"),
-}
+# Telegram's limit for a command's description.
+DESCRIPTION_LIMIT = 256
 
 
 def core_commands() -> list[str]:
     """Every command the core answers, each of which gets a command handler."""
-    return ["start", *COMMANDS]
+    return [spec.name for spec in CATALOG]
 
 
-def menu(language: str, commands: Iterable[str] | None = None) -> list[tuple[str, str]]:
-    """(command, description) pairs in `language`, in menu order."""
-    available = set(core_commands() if commands is None else commands)
+def menu(language: str, scope: Scope = Scope.PRIVATE) -> list[tuple[str, str]]:
+    """(command, description) pairs in `language` for one kind of chat, in menu order."""
     _ = translator(language)
-    entries = [(name, _(text)) for name, text in DESCRIPTIONS.items() if name in available]
-    for name in sorted(available - DESCRIPTIONS.keys()):
-        # A command added to the core without a description still belongs in the menu.
-        log.warning("no menu description for /%s", name)
-        entries.append((name, f"/{name}"))
-    return entries
+    return [(spec.name, _(spec.summary)[:DESCRIPTION_LIMIT]) for spec in commands_for(scope)]

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from bot.core.messages import Incoming
 from telegram import Chat, Update
+
+from bot.core.messages import Incoming
 
 PLATFORM = "telegram"
 GROUP_CHATS = (Chat.GROUP, Chat.SUPERGROUP)

@@ -6,10 +6,6 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterable, Sequence
 
-from bot.adapters.telegram.rendering import CAPTION_LIMIT, split_html
-from bot.adapters.telegram.streaming import EDIT_INTERVAL_SECONDS, throttled_edits
-from bot.core.markup import Doc
-from bot.core.messages import Reply
 from telegram import (
     Bot,
     InlineKeyboardButton,
@@ -19,6 +15,11 @@ from telegram import (
 )
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, TelegramError
+
+from bot.adapters.streaming import EDIT_INTERVAL_SECONDS, throttled_edits
+from bot.adapters.telegram.rendering import CAPTION_LIMIT, split_html
+from bot.core.markup import Doc
+from bot.core.messages import Reply
 
 log = logging.getLogger(__name__)
 

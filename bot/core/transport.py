@@ -1,4 +1,11 @@
-"""What the dispatcher needs from an adapter: send replies to a chat, and say how it failed."""
+"""The contract between the core and a chat platform's adapter.
+
+An adapter package (one folder under `bot/adapters/`) translates platform events into
+`Core.handle` calls and core replies into platform calls. It exposes
+`from_settings(settings, core) -> Adapter | None` (None when the platform is not configured);
+`bot.app.build_adapters` collects them and `tutorbot run` starts and stops them. The scheduler
+sees only the `Transport` half: where pushes go and how fast.
+"""
 
 from __future__ import annotations
 
@@ -29,15 +36,28 @@ class PlatformLimits:
     per_group_per_minute: float | None
 
 
-TELEGRAM_LIMITS = PlatformLimits(per_second=30, per_chat_per_second=1, per_group_per_minute=20)
-DISCORD_LIMITS = PlatformLimits(per_second=50, per_chat_per_second=5, per_group_per_minute=None)
 NO_LIMITS = PlatformLimits(None, None, None)
 
 
 class Transport(Protocol):
-    platform: str
-    limits: PlatformLimits
+    """What the dispatcher needs to push a message: the platform's name (outbox rows carry it),
+    its sending limits, and a way to send."""
+
+    @property
+    def platform(self) -> str: ...
+
+    @property
+    def limits(self) -> PlatformLimits: ...
 
     async def deliver(self, chat_id: str, is_group: bool, replies: list[Reply]) -> None:
         """Send the replies in order. Raise RecipientBlocked, RetryLater, or any other exception
         for a failure worth retrying (network errors)."""
+
+
+class Adapter(Transport, Protocol):
+    """A chat platform: a transport for pushes that also receives messages between `start`
+    (connect, begin receiving) and `stop` (stop receiving, disconnect)."""
+
+    async def start(self) -> None: ...
+
+    async def stop(self) -> None: ...

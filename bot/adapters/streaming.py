@@ -1,6 +1,6 @@
 """Throttled message edits for answers that arrive piece by piece.
 
-Telegram takes roughly one edit per second per chat before it answers 429, so a stream of
+Chat platforms take roughly one edit per second per chat before they answer 429, so a stream of
 growing texts is shown by editing one message at most once per `interval`: the newest text at
 each opportunity (intermediate ones are skipped, never queued), and always the final text.
 """
