@@ -23,8 +23,10 @@ def register(subparsers: Any) -> None:
 
 async def run(args: argparse.Namespace) -> int:
     from bot.db import migrate
+    from bot.db.engine import probe
 
     url = database_url(args)
+    await probe(url)
     if args.db_command == "upgrade":
         await migrate.upgrade(url, args.revision)
     elif args.db_command == "downgrade":
