@@ -20,6 +20,7 @@ COMMANDS = [
     ["db", "upgrade"],
     ["db", "downgrade", "base"],
     ["db", "current"],
+    ["db", "check"],
     ["curriculum", "load"],
     ["bank", "import"],
 ]
