@@ -56,6 +56,7 @@ eval: sync
 lint: sync
 	$(UV) run ruff check .
 	$(UV) run ruff format --check .
+	$(UV) run mypy bot curriculum quizzes retrieval
 
 ## Re-extract translatable messages and merge them into the catalogs.
 messages: sync

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from bot.core import Adapter, Core
 from bot.db import migrate
 from bot.db.engine import create_engine, session_factory
+from bot.services.answer_grading import AnswerGrader
 from bot.services.ask_engine import AskEngine
 from bot.settings import Settings
 
@@ -26,9 +27,11 @@ class App:
     sessions: async_sessionmaker[AsyncSession]
     core: Core
     ask_engine: AskEngine
+    grader: AnswerGrader
 
     async def close(self) -> None:
         await self.ask_engine.close()
+        await self.grader.close()
         await self.engine.dispose()
 
 
@@ -41,12 +44,14 @@ def build_app(
     # Loads nothing until the first question: the embedding model and Qdrant open lazily.
     ask_engine = ask_engine or AskEngine(settings)
     ask_engine.sessions = sessions
+    grader = AnswerGrader(settings)
     return App(
         settings=settings,
         engine=engine,
         sessions=sessions,
-        core=Core(sessions, settings, ask_engine=ask_engine),
+        core=Core(sessions, settings, ask_engine=ask_engine, grader=grader),
         ask_engine=ask_engine,
+        grader=grader,
     )
 
 

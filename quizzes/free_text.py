@@ -32,6 +32,7 @@ __all__ = [
     "CALIBRATED",
     "EmbeddingGrader",
     "FreeTextGrade",
+    "Reason",
     "TextEmbedder",
     "Thresholds",
     "Verdict",

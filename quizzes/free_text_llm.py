@@ -110,15 +110,17 @@ class LLMGrader:
     async def grade(self, question: Question, answer: str, language: str) -> FreeTextGrade:
         import openai
 
+        # Plain dicts for the SDK's typed parameters, as the question generator sends them.
+        request: dict[str, Any] = {
+            "model": self.model,
+            "messages": grade_messages(question, answer, language),
+            "response_format": grade_format(),
+            "max_tokens": self.max_tokens,
+            "temperature": 0.0,
+        }
         try:
             async with asyncio.timeout(self.timeout_seconds):
-                response = await self.client.chat.completions.create(
-                    model=self.model,
-                    messages=grade_messages(question, answer, language),  # type: ignore[arg-type]
-                    response_format=grade_format(),  # type: ignore[arg-type]
-                    max_tokens=self.max_tokens,
-                    temperature=0.0,
-                )
+                response = await self.client.chat.completions.create(**request)
         except TimeoutError as error:
             raise GradingUnavailable(f"no grade within {self.timeout_seconds:g} s") from error
         except openai.APIError as error:

@@ -11,9 +11,11 @@ from dataclasses import dataclass
 from statistics import median
 
 from fsrs import Card, Rating, ReviewLog, Scheduler, State
+from fsrs.card import CardDict
 
 __all__ = [
     "Card",
+    "CardDict",
     "Rating",
     "Review",
     "Scheduler",

@@ -14,6 +14,7 @@ import threading
 import zlib
 from collections import Counter
 from functools import cache
+from typing import Any
 
 # Bump when tokenisation changes: it is part of every chunk's content hash, so a new
 # tokeniser re-indexes everything on the next sync.
@@ -39,7 +40,7 @@ _jieba_lock = threading.Lock()
 
 
 @cache
-def _jieba():  # type: ignore[no-untyped-def]
+def _jieba() -> Any:
     """jieba loads its dictionary (about 1.5 s) on first use; do it once, quietly."""
     import jieba
 

@@ -22,6 +22,7 @@ from bot.services import menus
 from bot.settings import Settings
 
 if TYPE_CHECKING:
+    from bot.services.answer_grading import AnswerGrader
     from bot.services.ask_engine import AskEngine
 
 ButtonSpec = tuple[str, str]  # (label, action)
@@ -39,6 +40,8 @@ class Context:
     language_override: str | None = None
     # The retriever and answer model behind /ask (built once per process by the app).
     ask_engine: AskEngine | None = None
+    # Grades typed answers to recall and cloze cards (built once per process by the app).
+    grader: AnswerGrader | None = None
 
     @property
     def language(self) -> str:

@@ -29,6 +29,7 @@ from bot.core.readable import cleaned, readable
 from bot.db.models import Learner
 from bot.db.schedule_models import Group
 from bot.services import learners, menus
+from bot.services.answer_grading import AnswerGrader
 from bot.services.ask_engine import AskEngine
 from bot.services.menus import Refusal
 from bot.settings import Settings
@@ -82,10 +83,12 @@ class Core:
         sessions: async_sessionmaker[AsyncSession],
         settings: Settings,
         ask_engine: AskEngine | None = None,
+        grader: AnswerGrader | None = None,
     ) -> None:
         self._sessions = sessions
         self._settings = settings
         self._ask_engine = ask_engine
+        self._grader = grader or AnswerGrader(settings)
 
     async def handle(self, incoming: Incoming, now: dt.datetime) -> list[Reply]:
         if now.tzinfo is None:
@@ -110,7 +113,13 @@ class Core:
                     # again means they are reachable again.
                     learner.active = True
                 ctx = Context(
-                    session, incoming, now, self._settings, learner, ask_engine=self._ask_engine
+                    session,
+                    incoming,
+                    now,
+                    self._settings,
+                    learner,
+                    ask_engine=self._ask_engine,
+                    grader=self._grader,
                 )
                 # Kept apart from the session, which an error rolls back.
                 language = ctx.language
@@ -197,7 +206,7 @@ class Core:
         if ctx.incoming.is_group:
             return  # people talk to each other in groups: only commands are for the bot
         if ctx.learner is not None and ctx.learner.awaiting:
-            if ctx.learner.awaiting.startswith(("cloze:", "quiz:")):
+            if ctx.learner.awaiting.startswith(("cloze:", "recall:", "quiz:")):
                 await quiz.typed(ctx, stripped)
             else:
                 await enrolment.typed_answer(ctx, stripped)

@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import datetime as dt
 
-from bot.core import ask
+from bot.core import ask, free_text
 from bot.core.context import Context
 from bot.core.i18n import N_
 from bot.core.markup import Bold, Doc, Line, Link, line
 from bot.core.readable import small_number
 from bot.db.models import QuizSessionRow
+from bot.ops import metrics
 from bot.services import menus, progress, quiz_sessions, reviews
 from bot.services.quiz_sessions import PRACTICE, SCHEDULED
 from curriculum import load_plan
+from quizzes.free_text import FreeTextGrade, Verdict, is_non_answer, rating_for_verdict
 from quizzes.grading import grade
 from quizzes.model import Kind, Question
 from quizzes.presentation import header_topic, option_order
@@ -21,6 +23,7 @@ from quizzes.srs import Card, Rating, format_interval, preview_intervals, rating
 LETTERS = "ABCDEF"
 MAX_TOPIC_CHARS = 64
 MAX_TYPED_ANSWER = 200
+MAX_RECALL_ANSWER = 1000
 RATING_LABELS = {
     Rating.Again: N_("Again"),
     Rating.Hard: N_("Hard"),
@@ -178,13 +181,15 @@ async def _present(ctx: Context, row: QuizSessionRow) -> None:
         )
         learner.awaiting = f"cloze:{row.id}:{row.position}:{token}"
     else:
-        lines.append(line(ctx._("Recall the answer, then reveal it and rate yourself.")))
-        await ctx.ask(
+        lines.append(
+            line(ctx._("Type your answer to have it graded, or reveal it and rate yourself."))
+        )
+        token = await ctx.ask(
             Doc(tuple(lines)),
             "quiz",
             [[(ctx._("Show answer"), f"qs:{row.id}:{row.position}"), stop]],
         )
-        learner.awaiting = f"quiz:{row.id}:{row.position}"
+        learner.awaiting = f"recall:{row.id}:{row.position}:{token}"
 
 
 def _order(row: QuizSessionRow, question: Question) -> tuple[int, ...]:
@@ -230,17 +235,24 @@ async def press_answer(ctx: Context, session_id: int, position: int, value: str)
 
 
 async def typed(ctx: Context, text: str) -> None:
-    """Text while a card is shown: a cloze answer, or a hint to use the buttons."""
+    """Text while a card is shown: a cloze or recall answer, or a hint to use the buttons."""
     learner = ctx.learner
     assert learner is not None and learner.awaiting is not None
     kind, _, rest = learner.awaiting.partition(":")
-    if kind != "cloze":
+    if kind not in ("cloze", "recall"):
         ctx.say(
             ctx._("Please answer with the buttons under the question, or send /quiz to start over.")
         )
         return
     answer = text.strip()
-    if not answer or len(answer) > MAX_TYPED_ANSWER:
+    if kind == "recall" and (is_non_answer(answer) or len(answer) > MAX_RECALL_ANSWER):
+        ctx.say(
+            ctx._(
+                "That does not look like an answer. Type it in a sentence or two (at most {limit} characters), or press “Show answer”."
+            ).format(limit=MAX_RECALL_ANSWER)
+        )
+        return
+    if is_non_answer(answer) or len(answer) > MAX_TYPED_ANSWER:
         ctx.say(
             ctx._(
                 "That does not look like an answer. Type a short word or phrase, or press “I don't know”."
@@ -252,33 +264,48 @@ async def typed(ctx: Context, text: str) -> None:
     if row is None:
         learner.awaiting = None
         return
+    stored = await quiz_sessions.question(ctx.session, row.queue[row.position])
+    assert stored is not None
+    question = quiz_sessions.as_question(stored)
+    # Graded before anything is written, so a slow model holds no write lock.
+    result = await free_text.grade_typed(ctx, question, answer)
     refusal = await menus.claim(ctx.session, learner, token, ctx.now)
     if refusal is not None:
         ctx.say(
             ctx._("That question is already behind you. /quiz starts a new round."), notice=True
         )
         return
-    stored = await quiz_sessions.question(ctx.session, row.queue[row.position])
-    assert stored is not None
-    await _graded(ctx, row, quiz_sessions.as_question(stored), answer)
+    await _graded(ctx, row, question, answer, result)
 
 
-async def _graded(ctx: Context, row: QuizSessionRow, question: Question, response: str) -> None:
+async def _graded(
+    ctx: Context,
+    row: QuizSessionRow,
+    question: Question,
+    response: str,
+    result: FreeTextGrade | None = None,
+) -> None:
+    """Show the verdict and record the review; `result` is a typed answer's grade by meaning."""
     learner = ctx.learner
     assert learner is not None
     learner.awaiting = None
-    correct = bool(response) and grade(question, response)
-    lines: list[Line] = []
-    if correct:
-        lines.append(line(Bold(ctx._("✅ Correct!"))))
+    if result is None:
+        correct = bool(response) and grade(question, response)
+        lines = [line(Bold(ctx._("✅ Correct!") if correct else ctx._("❌ Not quite.")))]
     else:
-        lines.append(line(Bold(ctx._("❌ Not quite."))))
+        correct = result.verdict == Verdict.CORRECT
+        lines = free_text.verdict_lines(ctx, result)
+    metrics.quiz_answer("right" if correct else "wrong")
+    if not correct or (result is not None and question.kind == Kind.RECALL):
         answer = _answer_text(ctx, question, _order(row, question))
         lines.append(line(ctx._("Answer: {answer}").format(answer=answer)))
     lines += _explanation(ctx, question)
     if row.mode == SCHEDULED:
-        usual = await reviews.usual_durations(ctx.session, learner.id)
-        rating = rating_for_answer(correct, _duration_ms(row, ctx.now), usual)
+        if result is None:
+            usual = await reviews.usual_durations(ctx.session, learner.id)
+            rating = rating_for_answer(correct, _duration_ms(row, ctx.now), usual)
+        else:
+            rating = rating_for_verdict(result.verdict)
         lines += await _record(ctx, row, question, rating, correct)
     row.answered += 1
     row.correct += int(correct)
@@ -369,7 +396,7 @@ async def reveal(ctx: Context, session_id: int, position: int) -> None:
         await ctx.ask(Doc(tuple(lines)), "quiz", [[(ctx._("Next"), f"{prefix}:0")]])
         return
     card = await reviews.card_for(ctx.session, learner.id, question.id)
-    fsrs_card = Card.from_dict(card.fsrs_card) if card is not None else Card(due=ctx.now)
+    fsrs_card = reviews.fsrs_card_of(card) if card is not None else Card(due=ctx.now)
     scheduler = reviews.scheduler_for(learner, ctx.settings.quiz)
     intervals = preview_intervals(scheduler, fsrs_card, ctx.now)
     buttons = [
@@ -399,6 +426,7 @@ async def rate(ctx: Context, session_id: int, position: int, rating_value: int) 
             return
         lines = await _record(ctx, row, question, Rating(rating_value), None)
         ctx.say(Doc(tuple(lines)))
+    metrics.quiz_answer("self_rated")
     row.answered += 1
     row.correct += int(rating_value >= int(Rating.Hard))
     await _advance(ctx, row)

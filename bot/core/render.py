@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.core.i18n import Translate
-from bot.core.markup import Bold, Doc, Link, Plain, doc, line
+from bot.core.markup import Bold, Doc, Line, Link, doc, line
 from bot.core.names import LANGUAGE_NAMES, plan_name, track_name
 from bot.db.models import Learner
 from curriculum import Lesson, Plan
@@ -18,12 +18,12 @@ def progress_bar(done: int, total: int) -> str:
     return "▓" * filled + "░" * (BAR_WIDTH - filled)
 
 
-def _bullets(items: tuple[str, ...]) -> list[tuple[Plain, ...]]:
+def _bullets(items: tuple[str, ...]) -> list[Line]:
     return [line(f"• {item}") for item in items]
 
 
 def lesson_doc(lesson: Lesson, learner_track: str | None, _: Translate, completed: bool) -> Doc:
-    lines = [
+    lines: list[Line] = [
         line(Bold(_("Day {day} · {title}").format(day=lesson.day, title=lesson.title))),
         line(lesson.section),
     ]

@@ -110,6 +110,9 @@ class Learner(Enrolment, Timestamped, Base):
         UniqueConstraint("platform", "platform_user_id"),
         # The scheduler's tick: who in this timezone has a push time in the last minute.
         Index("ix_learners_schedule", "timezone", "push_time"),
+        # Ids are never reused: the outbox names recipients by id, so a new learner must not
+        # inherit a forgotten one's (PostgreSQL sequences never reuse ids anyway).
+        {"sqlite_autoincrement": True},
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

@@ -6,12 +6,13 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import CursorResult, Table, and_, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import InstrumentedAttribute
 
 from bot.db.models import Learner
 from bot.db.schedule_models import DEAD, FAILED, PENDING, SENDING, SENT, Delivery, Group
@@ -19,6 +20,11 @@ from bot.scheduling.periods import QuietHours, iso_week
 
 DAILY, RETRO = "daily", "retro"
 LEARNER, GROUP = "learner", "group"
+# Who gets pushes: the table, the outbox's recipient type, and the column holding the chat id.
+RECIPIENTS: tuple[tuple[type[Learner] | type[Group], str, InstrumentedAttribute[str]], ...] = (
+    (Learner, LEARNER, Learner.platform_user_id),
+    (Group, GROUP, Group.chat_id),
+)
 MAX_ATTEMPTS = 8
 # Exponential backoff for network errors: 30 s, 1 min, 2 min ... capped at one hour.
 BASE_BACKOFF = dt.timedelta(seconds=30)
@@ -36,7 +42,8 @@ class Recipient:
 
 def _insert(session: AsyncSession) -> Any:
     dialect = session.bind.dialect.name if session.bind is not None else "sqlite"
-    return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(Delivery.__table__)
+    table = cast(Table, Delivery.__table__)
+    return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
 
 
 # Ids per UPDATE when marking recipients enqueued: a start-up tick may mark a whole day's
@@ -122,8 +129,7 @@ async def enqueue_daily(
     this is still one push for today: earlier days are never caught up. `since` is the previous
     tick: only push times after it are looked at (the per-day period check stays as a guard)."""
     added = 0
-    for model, kind in ((Learner, LEARNER), (Group, GROUP)):
-        chat = model.platform_user_id if model is Learner else model.chat_id  # type: ignore[attr-defined]
+    for model, kind, chat in RECIPIENTS:
         for zone in await _timezones(session, model):
             local = now.astimezone(ZoneInfo(zone))
             today = local.date()
@@ -160,8 +166,7 @@ async def enqueue_retros(
 ) -> int:
     """The weekly retrospective on the recipient's chosen weekday, once their time has come."""
     added = 0
-    for model, kind in ((Learner, LEARNER), (Group, GROUP)):
-        chat = model.platform_user_id if model is Learner else model.chat_id  # type: ignore[attr-defined]
+    for model, kind, chat in RECIPIENTS:
         for zone in await _timezones(session, model):
             local = now.astimezone(ZoneInfo(zone))
             week = iso_week(local.date())
@@ -224,7 +229,7 @@ async def recover_abandoned(session: AsyncSession, now: dt.datetime, lease: dt.t
         .where(Delivery.state == SENDING, Delivery.claimed_at < now - lease)
         .values(state=PENDING, claimed_by=None, next_attempt_at=now)
     )
-    return int(result.rowcount or 0)
+    return int(cast(CursorResult[Any], result).rowcount or 0)
 
 
 async def mark_sent(session: AsyncSession, delivery_id: int, now: dt.datetime) -> None:

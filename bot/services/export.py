@@ -16,9 +16,25 @@ from bot.db.models import (
     QuizSessionRow,
     ReviewLogRow,
 )
+from bot.db.schedule_models import Delivery, Group, GroupMember, GroupQuizAnswer
 from bot.services.ask import export_turns
 
 EXPORT_FORMAT = "tutorbot-export/1"
+
+# Every table with rows about a learner, and the key of the export that holds them. /forget
+# deletes the same rows; a test walks the models so that a new table cannot be left out.
+LEARNER_TABLES = {
+    "learners": "learner",
+    "lesson_completions": "lesson_completions",
+    "cards": "cards",
+    "review_logs": "review_logs",
+    "quiz_sessions": "quiz_sessions",
+    "ask_turns": "ask_turns",
+    "button_menus": "button_menus",
+    "deliveries": "deliveries",
+    "group_members": "group_memberships",
+    "group_quiz_answers": "group_quiz_answers",
+}
 
 
 def _iso(value: dt.date | dt.time | dt.datetime | None) -> str | None:
@@ -128,5 +144,60 @@ async def export_learner(
                 "used_at": _iso(row.used_at),
             }
             for row in menus
+        ],
+        **await _groups_and_pushes(session, learner),
+    }
+
+
+async def _groups_and_pushes(session: AsyncSession, learner: Learner) -> dict[str, Any]:
+    deliveries = await session.scalars(
+        select(Delivery)
+        .where(Delivery.recipient_type == "learner", Delivery.recipient_id == learner.id)
+        .order_by(Delivery.created_at, Delivery.id)
+    )
+    memberships = await session.execute(
+        select(GroupMember, Group)
+        .join(Group, Group.id == GroupMember.group_id)
+        .where(GroupMember.learner_id == learner.id)
+        .order_by(GroupMember.joined_at, GroupMember.id)
+    )
+    answers = await session.execute(
+        select(GroupQuizAnswer, Group)
+        .join(Group, Group.id == GroupQuizAnswer.group_id)
+        .where(GroupQuizAnswer.learner_id == learner.id)
+        .order_by(GroupQuizAnswer.answered_at, GroupQuizAnswer.id)
+    )
+    return {
+        "deliveries": [
+            {
+                "kind": row.kind,
+                "period": row.period,
+                "platform": row.platform,
+                "chat": row.chat_id,
+                "state": row.state,
+                "attempts": row.attempts,
+                "created_at": _iso(row.created_at),
+                "sent_at": _iso(row.sent_at),
+            }
+            for row in deliveries
+        ],
+        "group_memberships": [
+            {
+                "group": group.title,
+                "platform": group.platform,
+                "chat": group.chat_id,
+                "points": member.points,
+                "joined_at": _iso(member.joined_at),
+            }
+            for member, group in memberships
+        ],
+        "group_quiz_answers": [
+            {
+                "group": group.title,
+                "question": answer.question_id,
+                "correct": answer.correct,
+                "answered_at": _iso(answer.answered_at),
+            }
+            for answer, group in answers
         ],
     }

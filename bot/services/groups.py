@@ -128,7 +128,7 @@ async def leaderboard(
         query = select(learner, func.count()).where(learner.in_(ids), *where)
         if since is not None:
             query = query.where(moment >= since)
-        return dict((await session.execute(query.group_by(learner))).all())  # type: ignore[arg-type]
+        return dict((await session.execute(query.group_by(learner))).all())
 
     reviews = await counts(ReviewLogRow.learner_id, ReviewLogRow.reviewed_at)
     lessons = await counts(LessonCompletion.learner_id, LessonCompletion.completed_at)

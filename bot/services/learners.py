@@ -8,6 +8,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import Learner
+from bot.db.schedule_models import Delivery
 from bot.services.validation import parse_push_time
 from bot.settings import LearnerDefaults
 
@@ -55,5 +56,11 @@ async def mark_inactive(session: AsyncSession, platform: str, user_id: str) -> b
 
 
 async def delete_learner(session: AsyncSession, learner: Learner) -> None:
-    # Rows that reference the learner go with it (ON DELETE CASCADE on every child table).
+    # The outbox names its recipient without a foreign key (a learner or a group), so its rows
+    # go first; rows that reference the learner go with it (ON DELETE CASCADE).
+    await session.execute(
+        delete(Delivery).where(
+            Delivery.recipient_type == "learner", Delivery.recipient_id == learner.id
+        )
+    )
     await session.execute(delete(Learner).where(Learner.id == learner.id))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import cast
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -174,7 +175,7 @@ async def usual_durations(session: AsyncSession, learner_id: int) -> list[int]:
         .order_by(ReviewLogRow.reviewed_at.desc())
         .limit(USUAL_WINDOW)
     )
-    return [int(value) for value in rows]
+    return [int(value) for value in rows if value is not None]
 
 
 @dataclass(frozen=True, slots=True)
@@ -182,6 +183,15 @@ class Outcome:
     card: CardRow
     rating: srs.Rating
     leech: bool
+
+
+def fsrs_card_of(row: CardRow) -> srs.Card:
+    """The card's FSRS state as fsrs stores it in JSON."""
+    return srs.Card.from_dict(cast(srs.CardDict, row.fsrs_card))
+
+
+def store_fsrs_card(row: CardRow, card: srs.Card) -> None:
+    row.fsrs_card = dict(card.to_dict())
 
 
 async def card_for(session: AsyncSession, learner_id: int, question_id: str) -> CardRow | None:
@@ -208,7 +218,7 @@ async def new_card(
     session.add(row)
     await session.flush()
     # The card id doubles as fsrs' card_id, so review logs group per card for the optimizer.
-    row.fsrs_card = srs.Card(card_id=row.id, due=now).to_dict()
+    store_fsrs_card(row, srs.Card(card_id=row.id, due=now))
     return row
 
 
@@ -226,10 +236,10 @@ async def record_review(
     row = await card_for(session, learner.id, question.id) or await new_card(
         session, learner, question, now
     )
-    before = srs.Card.from_dict(row.fsrs_card)
+    before = fsrs_card_of(row)
     result = srs.review(scheduler_for(learner, defaults), before, rating, now, duration_ms)
     lapsed = before.state == srs.State.Review and rating == srs.Rating.Again
-    row.fsrs_card = result.card.to_dict()
+    store_fsrs_card(row, result.card)
     row.due = result.card.due
     row.state = int(result.card.state)
     row.reps += 1

@@ -120,3 +120,24 @@ async def test_export_is_a_json_attachment(
     [export] = await alice.run("export")
     [upload] = export.attachments
     assert upload.filename.endswith(".json") and b'"learner"' in upload.content
+
+
+async def test_typed_answers_in_a_dm_reach_the_core(
+    app: App, api: DiscordStandIn, discord_bot: DiscordAdapter
+) -> None:
+    alice = DiscordChat(api, ALICE)
+    await alice.run("start", expect=2)
+    for label in ("English", "100", "Application", "Other (type it)"):
+        await alice.press(label)
+
+    async def type_(text: str, expected: str) -> None:
+        await api.type_dm(ALICE, text)
+        await api.wait_until(lambda: expected in alice.messages[-1].text)
+
+    await type_("Europe/Paris", "At what local time")  # a timezone typed instead of pressed
+    await alice.press("Other (type it)")
+    await type_("21:30", "You're all set!")
+    row = await learner_row(app, ALICE)
+    assert row is not None and row.timezone == "Europe/Paris"
+    assert row.push_time.strftime("%H:%M") == "21:30"
+    assert api.identifies[-1]["intents"] == (1 << 0) | (1 << 12)  # guilds, direct messages

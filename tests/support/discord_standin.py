@@ -553,6 +553,30 @@ class DiscordStandIn:
         await self.dispatch("INTERACTION_CREATE", interaction.payload)
         return interaction
 
+    async def type_dm(self, user: DiscordUser, text: str) -> None:
+        """The user types `text` in their DM with the bot (MESSAGE_CREATE)."""
+        channel = self.dm_channel(user)
+        await self.dispatch(
+            "MESSAGE_CREATE",
+            {
+                "id": str(self.new_id()),
+                "channel_id": str(channel.id),
+                "author": user.as_json(),
+                "content": text,
+                "timestamp": dt.datetime.now(dt.UTC).isoformat(),
+                "edited_timestamp": None,
+                "tts": False,
+                "mention_everyone": False,
+                "mentions": [],
+                "mention_roles": [],
+                "attachments": [],
+                "embeds": [],
+                "pinned": False,
+                "type": 0,
+                "flags": 0,
+            },
+        )
+
     async def press(self, user: DiscordUser, message: Message, label: str) -> Interaction:
         """The user presses the button whose label contains `label` on `message` (Discord lets
         anyone who sees a message press; ownership is the bot's business)."""

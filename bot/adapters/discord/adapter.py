@@ -32,9 +32,10 @@ PLATFORM = "discord"
 # Discord's global limit is 50 requests a second; a channel takes about 5 messages in 5 seconds.
 LIMITS = PlatformLimits(per_second=50, per_chat_per_second=1, per_group_per_minute=None)
 Clock = Callable[[], dt.datetime]
-# Slash commands and buttons arrive as interactions: no message-content (or any privileged)
-# intent is needed; `guilds` gives the channel cache.
-INTENTS = discord.Intents(guilds=True)
+# Slash commands and buttons arrive as interactions, and a bot reads the text of its own DMs
+# without the privileged message-content intent: `guilds` (the channel cache) and `dm_messages`
+# (typed answers: a cloze card, a timezone, a time) are all it needs.
+INTENTS = discord.Intents(guilds=True, dm_messages=True)
 # discord.py waits out shorter 429s itself; a longer one raises RateLimited (a push retries later).
 MAX_RATELIMIT_WAIT_SECONDS = 60.0
 READY_TIMEOUT_SECONDS = 60.0
@@ -77,6 +78,7 @@ class DiscordAdapter:
         self.tree.on_error = self._on_tree_error  # type: ignore[method-assign]
         self._button = press_item(self._on_press)
         self.client.add_dynamic_items(self._button)
+        self.client.event(self.on_message)
         self._sender = DiscordSender(self._button, edit_interval)
         self._connection: asyncio.Task[None] | None = None
         # Where each user last talked to the bot in a server, and in which locale: a learner
@@ -149,6 +151,25 @@ class DiscordAdapter:
                 log.info("could not remove a spent menu: %s", error)
         rest = [reply for reply in replies if not reply.notice]
         await self._sender.send(InteractionTarget(interaction, in_guild and not is_group), rest)
+
+    async def on_message(self, message: discord.Message) -> None:
+        """Text typed in a DM with the bot (in servers the bot sees no message text)."""
+        if message.guild is not None or message.author.bot or not message.content:
+            return
+        if message.content.startswith("/"):
+            return  # commands are slash commands: Discord sends those as interactions
+        incoming = Incoming(
+            platform=PLATFORM,
+            user_id=str(message.author.id),
+            chat_id=str(message.channel.id),
+            display_name=message.author.display_name,
+            text=message.content,
+        )
+        replies = await self._core.handle(incoming, self._clock())
+        try:
+            await self._sender.send(ChannelTarget(message.channel), replies)
+        except discord.Forbidden as error:
+            log.info("could not answer %s in their DMs: %s", message.author.id, error)
 
     async def _on_tree_error(
         self, interaction: discord.Interaction, error: app_commands.AppCommandError

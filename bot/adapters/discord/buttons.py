@@ -15,6 +15,8 @@ from bot.core.messages import Button
 
 PREFIX = "tb:"
 OnPress = Callable[[discord.Interaction, str], Awaitable[None]]
+# The class `press_item` makes, called as `item(data, label, row=index)`.
+ItemFactory = Callable[..., discord.ui.Item[Any]]
 
 
 def press_item(on_press: OnPress) -> type[discord.ui.DynamicItem[discord.ui.Button[Any]]]:
@@ -49,14 +51,12 @@ def press_item(on_press: OnPress) -> type[discord.ui.DynamicItem[discord.ui.Butt
     return CoreButton
 
 
-def view_of(
-    item: type[discord.ui.DynamicItem[discord.ui.Button[Any]]], rows: list[list[Button]]
-) -> discord.ui.View | None:
+def view_of(item: ItemFactory, rows: list[list[Button]]) -> discord.ui.View | None:
     """A persistent view with the rows as given (at most 5, see `rendering.button_pages`)."""
     if not rows:
         return None
     view = discord.ui.View(timeout=None)
     for index, row in enumerate(rows):
         for button in row:
-            view.add_item(item(button.data, button.label, row=index))  # type: ignore[call-arg]
+            view.add_item(item(button.data, button.label, row=index))
     return view

@@ -4,8 +4,9 @@ gettext catalogs through an `app_commands.Translator`."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass
+from typing import Any
 
 import discord
 from discord import app_commands
@@ -100,7 +101,7 @@ class CatalogTranslator(app_commands.Translator):
         return translator(language)(string.message)
 
 
-def _callback(spec: SlashCommand, handler: Handler) -> Callable[..., Awaitable[None]]:
+def _callback(spec: SlashCommand, handler: Handler) -> Callable[..., Coroutine[Any, Any, None]]:
     """A command callback whose signature discord.py reads for the option (if any)."""
     argument = spec.argument
     if argument is None:

@@ -110,7 +110,7 @@ def build_application(
     base_url: str | None = None,
     base_file_url: str | None = None,
     retry_after_attempts: int = RETRY_AFTER_ATTEMPTS,
-) -> Application:  # type: ignore[type-arg]
+) -> Application:
     """A PTB Application with the rate limiter (429s are waited out and retried) and per-chat
     ordering. `base_url` points it at another Bot API server (a self-hosted one, or a test's)."""
     builder = (
@@ -145,7 +145,7 @@ class TelegramAdapter:
     def __init__(
         self,
         core: Core,
-        application: Application,  # type: ignore[type-arg]
+        application: Application,
         *,
         clock: Clock = system_clock,
         edit_interval: float = EDIT_INTERVAL_SECONDS,
