@@ -26,6 +26,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     from bot.app import SchemaOutOfDate
+    from bot.db.engine import DatabaseUnavailable
 
     args = build_parser().parse_args(argv)
     try:
@@ -35,6 +36,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(result)
     except KeyboardInterrupt:
         return 130
-    except SchemaOutOfDate as error:
+    except (SchemaOutOfDate, DatabaseUnavailable) as error:
         print(f"tutorbot: {error}", file=sys.stderr)
         return 1

@@ -64,6 +64,10 @@ class Group(Enrolment, Timestamped, Base):
     platform: Mapped[str] = mapped_column(String(16), nullable=False)
     chat_id: Mapped[str] = mapped_column(String(64), nullable=False)
     title: Mapped[str] = mapped_column(String(128), nullable=False, default="")
+    # How long a posted group-quiz question takes answers; the admins set it.
+    quiz_window_minutes: Mapped[int] = mapped_column(
+        Integer, nullable=False, default=60, server_default="60"
+    )
 
 
 class GroupMember(Base):
