@@ -211,3 +211,21 @@ def test_eval_prints_both_graders_and_caches_embeddings(
     rows = load_labels(labels)
     vectors = cached([rows[0].answer, rows[0].question.answer])
     assert vectors.shape == (2, 384)
+
+
+@pytest.mark.parametrize("mode", ["ok", "error"])
+async def test_llm_eval_runs_against_a_configured_server(
+    monkeypatch: pytest.MonkeyPatch, mode: str
+) -> None:
+    # The stand-in's verdicts measure nothing; this proves the report's plumbing only.
+    rows = LABELS[:6]
+    reply = json.dumps({"verdict": "correct", "reason": "ok"})
+    async with OpenAIStandIn(reply=lambda request: reply, mode=mode) as server:
+        monkeypatch.setenv("TUTORBOT_LLM__BASE_URL", server.base_url)
+        monkeypatch.setenv("TUTORBOT_LLM__MODEL", server.model)
+        report = await llm_report(rows)
+    assert report["grader"] == "llm" and report["model"] == server.model
+    assert len(server.chat_requests()) == len(rows)
+    expected = sum(row.verdict == "correct" for row in rows) / len(rows) if mode == "ok" else 0
+    assert report["all"] == {"n": len(rows), "accuracy": round(expected, 3)}
+    assert report["unavailable"] == (0 if mode == "ok" else len(rows))
