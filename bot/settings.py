@@ -188,7 +188,7 @@ class Settings(BaseSettings):
             init_settings,
             env_settings,
             dotenv_settings,
-            NestedSecretsSettingsSource(file_secret_settings),  # type: ignore[arg-type]
+            NestedSecretsSettingsSource(file_secret_settings),
         )
 
 

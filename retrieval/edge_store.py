@@ -80,9 +80,12 @@ def _filter(where: Where | None) -> qe.Filter | None:
 
 def _prefetch(source: Nearest) -> qe.Prefetch:
     vector = source.vector
-    if isinstance(vector, SparseQuery):
-        vector = qe.SparseVector(vector.indices, vector.values)
-    query = qe.Query.Nearest(vector, using=source.using)
+    query = qe.Query.Nearest(
+        qe.SparseVector(vector.indices, vector.values)
+        if isinstance(vector, SparseQuery)
+        else vector,
+        using=source.using,
+    )
     return qe.Prefetch(limit=source.limit, query=query, filter=_filter(source.where))
 
 

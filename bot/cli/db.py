@@ -27,8 +27,10 @@ def register(subparsers: Any) -> None:
 
 async def run(args: argparse.Namespace) -> int:
     from bot.db import migrate
+    from bot.db.engine import probe
 
     url = database_url(args)
+    await probe(url)
     if args.db_command == "check":
         return await _check(url)
     if args.db_command == "upgrade":
