@@ -75,11 +75,13 @@ async def test_console_recall_and_cloze_typed_answers_are_graded_by_meaning(app:
     assert review.rating == Rating.Again and review.correct is False
 
 
-async def at_recall_card(app: App) -> Chat:
+async def at_recall_card(app: App, language: str = "English") -> Chat:
     """A learner looking at day 1's recall card (its choice sibling answered a minute ago)."""
     await load_test_bank(app)
     chat = Chat(app.core, now=START)
-    await enrol(chat)
+    await enrol(
+        chat, language=language, track_label="应用" if language == "中文" else "Application"
+    )
     await chat.say("/quiz")
     await chat.press("A")
     chat.advance(minutes=1)
@@ -117,6 +119,31 @@ async def test_another_user_cannot_answer_someone_elses_card(app: App, learner: 
     assert "✅ Correct!" in await learner.say("不会。类型提示只是注解，由 mypy 等静态工具检查。")
     assert "✅" not in await learner.say("不会。类型提示只是注解，由 mypy 等静态工具检查。")
     assert len(await reviews_of(app, RECALL.id)) == 1
+
+
+async def test_a_chinese_learner_gets_the_verdict_in_chinese(app: App) -> None:
+    chat = await at_recall_card(app, language="中文")
+    assert "输入你的答案由我评分" in chat.text
+    text = await chat.say("会，解释器每次调用函数时都会检查参数类型")
+    assert "❌ 不太对。" in text
+    assert "你的回答与标准答案说的不是一回事。" in text
+    (review,) = await reviews_of(app, RECALL.id)
+    assert review.rating == Rating.Again
+
+
+async def test_a_typed_answer_in_practice_leaves_the_schedule_alone(
+    app: App, learner: Chat
+) -> None:
+    await learner.say("不会。类型提示只是注解，由 mypy 等静态工具检查。")
+    before = await snapshot(app)
+    await learner.say("/quiz 1")
+    if RECALL.stem not in learner.text:
+        await learner.press("A")
+    assert RECALL.stem in learner.text and "practice" in learner.text
+    text = await learner.say("不会，类型提示只是注解，靠 mypy 这类静态检查工具来检查")
+    assert "✅ Correct!" in text and "Next review" not in text
+    after = await snapshot(app)
+    assert after["cards"] == before["cards"] and after["review_logs"] == before["review_logs"]
 
 
 def _grade_reply(verdict: str, reason: str) -> str:
