@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.core import Adapter, Core
 from bot.db import migrate
-from bot.db.engine import create_engine, session_factory
+from bot.db.engine import create_engine, probe, session_factory
 from bot.services.answer_grading import AnswerGrader
 from bot.services.ask_engine import AskEngine
 from bot.settings import Settings
@@ -72,7 +72,9 @@ def build_adapters(settings: Settings, core: Core) -> list[Adapter]:
 
 
 async def check_schema(url: str) -> None:
-    """Refuse to start on a database that `tutorbot db upgrade` has not brought up to date."""
+    """Refuse to start on a database that `tutorbot db upgrade` has not brought up to date (or
+    that cannot be opened at all: `DatabaseUnavailable`)."""
+    await probe(url)
     current, head = await migrate.current_revision(url), migrate.head_revision(url)
     if current != head:
         raise SchemaOutOfDate(

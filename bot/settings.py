@@ -3,12 +3,19 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 from functools import cache
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, Field, SecretStr
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import BaseModel, Field, SecretStr, field_validator
+from pydantic_settings import (
+    BaseSettings,
+    NestedSecretsSettingsSource,
+    NoDecode,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+)
 
 DEFAULT_DATA_DIR = Path("data")
 
@@ -107,6 +114,15 @@ class DispatchSettings(BaseModel):
     in_flight: int = Field(default=4, ge=1, le=64)
 
 
+class OpsSettings(BaseModel):
+    # The HTTP port of /metrics, /healthz and /readyz; unset, no such server is started.
+    http_port: int | None = Field(default=None, ge=0, le=65535)  # 0: any free port
+    http_host: str = "0.0.0.0"
+    # "json": one JSON object per log line (no secrets, no message bodies), for log collectors.
+    log_format: Literal["text", "json"] = "text"
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+
+
 class RetroSettings(BaseModel):
     # Chart images of the weekly retrospectives, one per recipient (older weeks are replaced).
     chart_dir: Path = DEFAULT_DATA_DIR / "charts"
@@ -125,6 +141,10 @@ class Settings(BaseSettings):
         env_nested_delimiter="__",
         env_file=".env",
         extra="ignore",
+        # Secrets as files (Docker/Kubernetes secrets): a file named like the variable, e.g.
+        # TUTORBOT_TELEGRAM__TOKEN, in the directory TUTORBOT_SECRETS_DIR names.
+        secrets_nested_delimiter="__",
+        secrets_dir_missing="ok",
     )
 
     database: DatabaseSettings = Field(default_factory=DatabaseSettings)
@@ -139,12 +159,43 @@ class Settings(BaseSettings):
     retro: RetroSettings = Field(default_factory=RetroSettings)
     schedule: ScheduleSettings = Field(default_factory=ScheduleSettings)
     dispatch: DispatchSettings = Field(default_factory=DispatchSettings)
+    ops: OpsSettings = Field(default_factory=OpsSettings)
+    # Who may use /admin and what it does: `platform:user id` entries, comma-separated
+    # (e.g. `telegram:123456789,discord:80351110224678912`).
+    admins: Annotated[frozenset[str], NoDecode] = frozenset()
     # Text a single message may carry; longer input is refused before any parsing.
     max_message_chars: int = 4000
     # How long an inline keyboard stays valid.
     button_ttl_hours: int = 48
 
+    @field_validator("admins", mode="before")
+    @classmethod
+    def _split_admins(cls, value: object) -> object:
+        if isinstance(value, str):
+            return frozenset(part.strip() for part in value.split(",") if part.strip())
+        return value
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        # Environment first, then .env, then secret files (which also fill nested fields).
+        return (
+            init_settings,
+            env_settings,
+            dotenv_settings,
+            NestedSecretsSettingsSource(file_secret_settings),
+        )
+
+
+SECRETS_DIR_ENV = "TUTORBOT_SECRETS_DIR"
+
 
 @cache
 def get_settings() -> Settings:
-    return Settings()
+    return Settings(_secrets_dir=os.environ.get(SECRETS_DIR_ENV))  # type: ignore[call-arg]

@@ -1,8 +1,12 @@
 """Accuracy of the free-text graders on the labelled set: `python -m quizzes.free_text_eval`.
 
 Each line of the set is one typed answer to a real bank question (a snapshot of the question as
-it was labelled: stem, key, accepted spellings, explanation) with its verdict. Prints one JSON
-line per grader:
+it was labelled: stem, key, accepted spellings, explanation) with its verdict, the answer's
+language and its category (accepted spelling, paraphrase, partial, related but wrong, wrong,
+junk). The verdicts follow the LLM grader's rules: "correct" states the key's essential point
+(for a list, its main items) in any wording or language; "partially" gets some of it with a main
+point missing or vague; "incorrect" is wrong, contradicts the key, is a related term that is not
+the key (an antonym, a sibling concept), or is no answer at all. Prints one JSON line per grader:
 
 - the embedding grader with the shipped thresholds, overall and by answer language and kind,
   plus its two-fold accuracy (thresholds fitted on half the questions, scored on the other

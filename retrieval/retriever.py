@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import tempfile
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -13,7 +14,7 @@ from .catalog import CATALOG_DOC, CitedPaper, catalog_chunks, paper_catalog
 from .curriculum_chunks import plan_chunks, plan_doc
 from .embeddings import build_embeddings
 from .index import HybridIndex
-from .model import Hit, RetrievalConfig, Scope, SyncReport
+from .model import Chunk, Hit, RetrievalConfig, Scope, SyncReport
 from .papers import (
     SUFFIXES,
     PaperError,
@@ -90,26 +91,38 @@ class Retriever:
         return self.papers_dir
 
     def add_paper(self, source: str) -> AddedPaper:
-        """A local file, a URL or an arXiv id; the file is kept and its chunks (re)indexed."""
+        """A local file, a URL or an arXiv id; the file is kept and its chunks (re)indexed. A
+        file that cannot be read is not kept."""
         folder = self._folder()
         local = Path(source).expanduser()
-        if local.exists():
-            path = store(local, folder)
-        elif is_url(source) or arxiv_id_of(source):
-            path = fetch(source, folder)
-        else:
+        if not local.exists() and not (is_url(source) or arxiv_id_of(source)):
             raise PaperError(
                 f"no such file: {source} (give a PDF/HTML/Markdown file, a URL or an arXiv id)"
             )
-        return self._index_file(path)
+        folder.mkdir(parents=True, exist_ok=True)
+        # Read in a staging folder first: only a paper that parses joins the others.
+        with tempfile.TemporaryDirectory(dir=folder, prefix=".adding-") as staging:
+            staged = store(local, Path(staging)) if local.exists() else fetch(source, Path(staging))
+            name, arxiv_id, chunks = self._parse(staged)
+            path = staged.replace(folder / f"{name}{staged.suffix}")
+        return self._index(path, name, arxiv_id, chunks)
 
     def _index_file(self, path: Path) -> AddedPaper:
-        text = read(path)
-        name, arxiv_id = paper_name(path, text)
+        name, arxiv_id, chunks = self._parse(path)
         if path.stem != name:
             # Kept under its arXiv id: the same paper added twice is one paper.
             path = path.replace(path.with_name(f"{name}{path.suffix}"))
-        chunks = paper_chunks(name, arxiv_id, text)
+        return self._index(path, name, arxiv_id, chunks)
+
+    @staticmethod
+    def _parse(path: Path) -> tuple[str, str | None, list[Chunk]]:
+        text = read(path)
+        name, arxiv_id = paper_name(path, text)
+        return name, arxiv_id, paper_chunks(name, arxiv_id, text)
+
+    def _index(
+        self, path: Path, name: str, arxiv_id: str | None, chunks: list[Chunk]
+    ) -> AddedPaper:
         report = self.index.sync(paper_doc(name), chunks)
         return AddedPaper(paper_doc(name), chunks[0].title, arxiv_id, path, report)
 

@@ -8,10 +8,10 @@ import inspect
 import sys
 from collections.abc import Sequence
 
-from bot.cli import bank, chat, curriculum_cmd, db, discord_cmd, lesson, run, search
+from bot.cli import admin, bank, chat, curriculum_cmd, db, discord_cmd, lesson, run, search
 
 # Each module adds its sub-command(s) and sets `handler` (sync or async, returning an exit code).
-COMMAND_MODULES = [chat, lesson, db, curriculum_cmd, bank, run, discord_cmd, search]
+COMMAND_MODULES = [chat, lesson, db, curriculum_cmd, bank, run, discord_cmd, search, admin]
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -26,6 +26,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     from bot.app import SchemaOutOfDate
+    from bot.db.engine import DatabaseUnavailable
 
     args = build_parser().parse_args(argv)
     try:
@@ -35,6 +36,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(result)
     except KeyboardInterrupt:
         return 130
-    except SchemaOutOfDate as error:
+    except (SchemaOutOfDate, DatabaseUnavailable) as error:
         print(f"tutorbot: {error}", file=sys.stderr)
         return 1

@@ -59,6 +59,12 @@ def build_services(app: App, adapters: Sequence[Adapter], scheduler: bool = True
     """What to start, in order: the adapters, then the scheduler with them as its transports.
     Stopped in reverse order."""
     services = [Named(adapter.platform, adapter) for adapter in adapters]
+    ops = app.settings.ops
+    if ops.http_port is not None:
+        from bot.ops.server import OpsServer
+
+        # First up and last down: probes get answers while the adapters connect.
+        services.insert(0, Named("ops", OpsServer(app, ops.http_host, ops.http_port)))
     if adapters and scheduler:
         from bot.scheduling.periods import QuietHours
         from bot.scheduling.service import SchedulerService
@@ -115,16 +121,6 @@ def _default_signals() -> None:
             loop.remove_signal_handler(number)
 
 
-def _configure_logging() -> None:
-    logging.basicConfig(
-        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
-    # httpx logs every request URL at INFO, and Bot API URLs contain the token.
-    logging.getLogger("httpx").setLevel(logging.WARNING)
-    # Two lines a minute for every scheduler tick otherwise.
-    logging.getLogger("apscheduler.executors").setLevel(logging.WARNING)
-
-
 async def run(args: argparse.Namespace) -> int:
     from bot.app import build_adapters, build_app, check_schema
 
@@ -137,11 +133,19 @@ async def run(args: argparse.Namespace) -> int:
             print(NO_PLATFORM, file=sys.stderr)
             return 2
         await check_schema(url)
-        _configure_logging()
+        from bot.ops import logs, tokens
+
+        logs.configure(app.settings)
         stop = asyncio.Event()
         _stop_on_signals(stop)
         try:
             await serve(build_services(app, adapters, not args.no_scheduler), stop)
+        except Exception as error:
+            platform = tokens.rejected_platform(error)
+            if platform is None:
+                raise
+            print(tokens.rejection_message(platform), file=sys.stderr)
+            return 2
         finally:
             _default_signals()
     finally:

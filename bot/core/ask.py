@@ -39,8 +39,7 @@ async def ask(ctx: Context, args: str) -> None:
             doc(
                 line(Bold(ctx._("Ask me about the study plans and the papers they cite."))),
                 ctx._("Write your question after the command, for example:"),
-                "/ask 第47天的 LoRA 要实践什么？",
-                "/ask Which day covers Docker Compose?",
+                ctx._("/ask Which day covers Docker Compose?"),
                 ctx._("I answer from the curriculum and list my sources."),
             )
         )

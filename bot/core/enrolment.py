@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from bot.core import typed_settings
 from bot.core.context import Context
+from bot.core.i18n import N_, translator
 from bot.core.markup import Bold, doc, line
 from bot.core.names import (
     COMMON_PUSH_TIMES,
@@ -24,6 +25,7 @@ from bot.services.validation import Problem, parse_push_time, parse_setting
 from curriculum import load_plan
 
 ONBOARDING, SETTINGS, SWITCH = "onboarding", "settings", "switch"
+WHICH_LANGUAGE = N_("Which language should I use?")
 
 
 def _needs_track(plan_id: str | None) -> bool:
@@ -32,7 +34,12 @@ def _needs_track(plan_id: str | None) -> bool:
 
 async def ask_language(ctx: Context, flow: str) -> None:
     rows = [[(name, f"lang:{code}:{flow}") for code, name in LANGUAGE_NAMES.items()]]
-    await ctx.ask(ctx._("Which language should I use? 请选择语言："), flow, rows)
+    if flow == ONBOARDING and not ctx.incoming.locale_hint:
+        # Nothing tells us their language yet: ask in both.
+        question = f"{translator('zh')(WHICH_LANGUAGE)} · {translator('en')(WHICH_LANGUAGE)}"
+    else:
+        question = ctx._(WHICH_LANGUAGE)
+    await ctx.ask(question, flow, rows)
 
 
 async def ask_plan(ctx: Context, flow: str) -> None:
@@ -56,12 +63,20 @@ async def ask_timezone(ctx: Context, flow: str) -> None:
     await ctx.ask(
         ctx._("Which timezone are you in? Your day starts at local midnight."), flow, rows
     )
+    _await_typed(ctx, "timezone", flow)
 
 
 async def ask_push_time(ctx: Context, flow: str) -> None:
     times = [(value, f"time:{value}:{flow}") for value in COMMON_PUSH_TIMES]
     rows = [times[:3], times[3:], [(ctx._("Other (type it)"), f"time:other:{flow}")]]
     await ctx.ask(ctx._("At what local time should the daily lesson arrive?"), flow, rows)
+    _await_typed(ctx, "time", flow)
+
+
+def _await_typed(ctx: Context, what: str, flow: str) -> None:
+    """While the buttons show, a typed answer (any IANA name, any HH:MM) counts too."""
+    assert ctx.learner is not None
+    ctx.learner.awaiting = f"{what}:{flow}"
 
 
 async def start(ctx: Context) -> None:
@@ -80,15 +95,19 @@ async def start(ctx: Context) -> None:
     if learner.enrolled:
         await show_settings(ctx, ctx._("Welcome back! You are enrolled as follows."))
         return
-    ctx.say(
-        doc(
-            line(Bold(ctx._("Welcome to tutorbot!"))),
-            ctx._(
-                "I send you one lesson a day, quiz you so it sticks, and sum up every week. "
-                "A few quick questions and we start."
-            ),
+    # In the platform's language when it tells us one; otherwise in both, until they choose.
+    languages = [ctx.language] if ctx.incoming.locale_hint else ["zh", "en"]
+    for language in languages:
+        _ = translator(language)
+        ctx.say(
+            doc(
+                line(Bold(_("Welcome to tutorbot!"))),
+                _(
+                    "I send you one lesson a day, quiz you so it sticks, and sum up every week. "
+                    "A few quick questions and we start."
+                ),
+            )
         )
-    )
     await ask_language(ctx, ONBOARDING)
 
 

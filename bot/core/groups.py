@@ -12,6 +12,7 @@ from sqlalchemy import select
 from bot.core import typed_settings
 from bot.core.catalog import Scope, commands_for, help_line
 from bot.core.context import Context
+from bot.core.i18n import Translate
 from bot.core.markup import Bold, Doc, Line, doc, line
 from bot.core.names import (
     COMMON_PUSH_TIMES,
@@ -23,8 +24,9 @@ from bot.core.names import (
     track_name,
 )
 from bot.core.render import lesson_doc
-from bot.db.models import Learner, QuestionRow
+from bot.db.models import ButtonMenu, Learner, QuestionRow
 from bot.db.schedule_models import Group
+from bot.ops import metrics
 from bot.services import groups, learners, progress, quiz_flow, reviews
 from bot.services.quiz_sessions import as_question
 from bot.services.retros import local_week, week_ending
@@ -37,6 +39,15 @@ from quizzes.srs import rating_for_answer
 
 GROUP_QUIZ = "group-quiz"
 LETTERS = "ABCDEF"
+# Answer windows an admin can pick from the settings buttons (minutes); any other is typed.
+QUIZ_WINDOWS = (5, 15, 60, 240, 1440)
+MAX_WINDOW = 2880
+
+
+def window_name(minutes: int, _: Translate) -> str:
+    if minutes % 60:
+        return _("{minutes} min").format(minutes=minutes)
+    return _("{hours} h").format(hours=minutes // 60)
 
 
 async def _ensure_learner(ctx: Context) -> Learner:
@@ -76,6 +87,7 @@ def settings_doc(ctx: Context, group: Group) -> Doc:
         (_("Timezone"), group.timezone),
         (_("Daily lesson time"), group.push_time.strftime("%H:%M")),
         (_("Language"), LANGUAGE_NAMES.get(group.language, group.language)),
+        (_("Quiz answer window"), window_name(group.quiz_window_minutes, _)),
         (_("Status"), _("paused") if group.paused else _("active")),
     ]
     if group.plan and load_plan(group.plan).tracks:
@@ -120,6 +132,7 @@ async def _show_settings(ctx: Context, group: Group, intro: str | None) -> None:
             (_("Daily lesson time"), f"gask:{group.id}:time"),
             (_("Language"), f"gask:{group.id}:lang"),
         ],
+        [(_("Quiz answer window"), f"gask:{group.id}:window")],
     ]
     if group.plan and load_plan(group.plan).tracks:
         rows[0].insert(1, (_("Track"), f"gask:{group.id}:track"))
@@ -138,6 +151,7 @@ async def ask_choice(ctx: Context, group_id: int, field: str) -> None:
         "tz": [(zone, zone) for zone in COMMON_TIMEZONES],
         "time": [(value, value) for value in COMMON_PUSH_TIMES],
         "lang": [(label, code) for code, label in LANGUAGE_NAMES.items()],
+        "window": [(window_name(minutes, _), str(minutes)) for minutes in QUIZ_WINDOWS],
     }
     choices = [(label, f"gset:{group.id}:{field}:{value}") for label, value in options[field]]
     rows = [choices[i : i + 2] for i in range(0, len(choices), 2)]
@@ -183,10 +197,24 @@ async def set_choice(ctx: Context, group_id: int, field: str, value: str) -> Non
         group.push_time = parsed
     elif field == "lang":
         group.language = value
+    elif field == "window":
+        group.quiz_window_minutes = int(value)
     await _show_settings(ctx, group, ctx._("Saved."))
 
 
 async def _typed_setting(ctx: Context, group: Group, args: str) -> None:
+    name, _, value = args.strip().partition(" ")
+    if name.lower() == "window":  # `/settings window 30`: minutes a group quiz takes answers
+        minutes = value.strip()
+        if not (minutes.isascii() and minutes.isdigit() and 1 <= int(minutes) <= MAX_WINDOW):
+            ctx.say(
+                ctx._("The answer window is a number of minutes from 1 to {most}.").format(
+                    most=MAX_WINDOW
+                )
+            )
+            return
+        await set_choice(ctx, group.id, "window", str(int(minutes)))
+        return
     parsed = typed_settings.parse(ctx, args)
     if parsed is not None:
         await set_choice(ctx, group.id, *parsed)
@@ -336,6 +364,11 @@ async def answer(
     if response is None:
         ctx.say(ctx._("That button is not valid."), notice=True)
         return
+    posted = await ctx.session.get(ButtonMenu, post_token)
+    window = dt.timedelta(minutes=group.quiz_window_minutes)
+    if posted is not None and ctx.now > posted.created_at + window:
+        ctx.say(ctx._("The answer window for this question has closed."), notice=True)
+        return
     learner = await _ensure_learner(ctx)
     correct = grade(question, response)
     if not await groups.record_group_answer(
@@ -343,6 +376,7 @@ async def answer(
     ):
         ctx.say(ctx._("You already answered this one."), notice=True)
         return
+    metrics.quiz_answer("right" if correct else "wrong")
     # The answer counts for the member's own spaced repetition too: that card is reviewed.
     rating = rating_for_answer(correct, None, ())
     await reviews.record_review(

@@ -7,6 +7,7 @@ from bot.core.context import Context
 from bot.core.i18n import N_
 from bot.core.markup import Bold, Doc, Line, Link, line
 from bot.core.readable import small_number
+from bot.ops import metrics
 from bot.services import menus, progress, quiz_flow, quiz_sessions, reviews
 from bot.services.quiz_sessions import PRACTICE, SCHEDULED
 from curriculum import load_plan
@@ -279,6 +280,7 @@ async def _graded(
         lines = [line(Bold(ctx._("✅ Correct!") if graded.correct else ctx._("❌ Not quite.")))]
     else:
         lines = free_text.verdict_lines(ctx, result)
+    metrics.quiz_answer("right" if graded.correct else "wrong")
     if not graded.correct or (result is not None and question.kind == Kind.RECALL):
         answer = _answer_text(ctx, question, shown.order)
         lines.append(line(ctx._("Answer: {answer}").format(answer=answer)))
@@ -383,6 +385,7 @@ async def rate(ctx: Context, session_id: int, position: int, rating_value: int) 
         return
     if review is not None:
         ctx.say(Doc(tuple(_review_lines(ctx, shown.question, review))))
+    metrics.quiz_answer("self_rated")
     await _show(ctx, await quiz_flow.advance(ctx.session, shown.row, ctx.now))
 
 

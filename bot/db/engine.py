@@ -5,14 +5,36 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import event
+from sqlalchemy import event, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, InvalidRequestError, NoSuchModuleError, SQLAlchemyError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
     async_sessionmaker,
     create_async_engine,
 )
+
+EXAMPLE_URLS = "sqlite+aiosqlite:///data/tutorbot.db or postgresql+asyncpg://USER@HOST:5432/NAME"
+
+
+class DatabaseUnavailable(RuntimeError):
+    """The URL names no database this process can open; the message says which and why."""
+
+
+def _shown(url: str) -> str:
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except ArgumentError:
+        return repr(url)
+
+
+def _reason(error: BaseException) -> str:
+    # SQLAlchemy wraps the driver's error and appends the SQL and a link: its first line is
+    # the part a person can act on.
+    cause = getattr(error, "orig", None) or error
+    lines = str(cause).strip().splitlines()
+    return lines[0] if lines else type(cause).__name__
 
 
 def _ensure_sqlite_dir(url: str) -> None:
@@ -22,6 +44,35 @@ def _ensure_sqlite_dir(url: str) -> None:
 
 
 def create_engine(url: str, echo: bool = False) -> AsyncEngine:
+    try:
+        return _create_engine(url, echo)
+    except (ArgumentError, NoSuchModuleError, InvalidRequestError) as error:
+        raise DatabaseUnavailable(
+            f"{_shown(url)} is not a database URL I can use ({_reason(error)}); "
+            f"for example {EXAMPLE_URLS}"
+        ) from error
+    except OSError as error:  # the SQLite file's folder cannot be created
+        raise DatabaseUnavailable(
+            f"cannot open the database {_shown(url)}: {_reason(error)}"
+        ) from error
+
+
+async def probe(url: str) -> None:
+    """Connect once, so that a server that is down, a database that does not exist or a file that
+    is not a database is one clear `DatabaseUnavailable` instead of a traceback later."""
+    engine = create_engine(url)
+    try:
+        async with engine.connect() as connection:
+            await connection.execute(text("SELECT 1"))
+    except (SQLAlchemyError, OSError) as error:  # OSError: refused, unknown host, timed out
+        raise DatabaseUnavailable(
+            f"cannot open the database {_shown(url)}: {_reason(error)}"
+        ) from error
+    finally:
+        await engine.dispose()
+
+
+def _create_engine(url: str, echo: bool) -> AsyncEngine:
     if url.startswith("sqlite"):
         _ensure_sqlite_dir(url)
         engine = create_async_engine(url, echo=echo)

@@ -23,6 +23,7 @@ from bot.core import Core
 from bot.core.transport import NO_LIMITS, RecipientBlocked, RetryLater, Transport
 from bot.db.models import Learner
 from bot.db.schedule_models import DEAD, Group
+from bot.ops import metrics
 from bot.scheduling import outbox
 from bot.scheduling.budget import Budget
 from bot.scheduling.limits import RateLimiter
@@ -81,6 +82,8 @@ class Dispatcher:
         self._lease = lease
         # `budgets`: the overall rate per platform shared with other processes (see budget.py).
         budgets = budgets if enforce_limits and budgets is not None else {}
+        for platform, budget in budgets.items():
+            metrics.DISPATCH_BUDGET.labels(platform).set(budget.per_second)
         self._limiters = {
             platform: RateLimiter(
                 transport.limits if enforce_limits else NO_LIMITS, budgets.get(platform)
@@ -152,6 +155,7 @@ class Dispatcher:
                     session, item.id, "skipped: the recipient left, paused or was deactivated"
                 )
             report.skipped += 1
+            metrics.push_outcome(item.platform, "skipped")
             return
         transport = self._transports[item.platform]
         is_group = item.recipient_type == outbox.GROUP
@@ -163,6 +167,7 @@ class Dispatcher:
                 await outbox.mark_dead(session, item.id, f"blocked: {error}")
                 await deactivate(session, item.recipient_type, item.recipient_id)
             report.dead += 1
+            metrics.push_outcome(item.platform, "dead")
             return
         except RetryLater as error:
             await self._failed(item, f"retry after {error.seconds}s", report, error.seconds)
@@ -173,6 +178,7 @@ class Dispatcher:
         async with self._sessions() as session, session.begin():
             await outbox.mark_sent(session, item.id, self._clock())
         report.sent += 1
+        metrics.push_outcome(item.platform, "sent")
 
     async def _failed(
         self, item: _Claimed, error: str, report: DispatchReport, retry_after: float | None
@@ -186,6 +192,7 @@ class Dispatcher:
             report.dead += 1
         else:
             report.retried += 1
+        metrics.push_outcome(item.platform, "dead" if state == DEAD else "failed")
 
 
 async def deactivate(session: AsyncSession, recipient_type: str, recipient_id: int) -> None:

@@ -8,13 +8,17 @@ thread so that the event loop keeps serving other chats.
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import threading
+import time
 from collections.abc import AsyncGenerator, Sequence
+from contextlib import aclosing
 from typing import TYPE_CHECKING
 
 from pydantic import SecretStr
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.ops import metrics
 from bot.settings import Settings
 from retrieval import (
     Draft,
@@ -33,6 +37,33 @@ from retrieval import (
 
 if TYPE_CHECKING:
     from retrieval import Retriever
+
+
+# When the question being answered in this task was asked (set by `search`, which comes first),
+# so the answer's latency counts the search too.
+_asked_at: contextvars.ContextVar[float | None] = contextvars.ContextVar(
+    "tutorbot_asked_at", default=None
+)
+
+
+async def _observed(
+    drafts: AsyncGenerator[Draft, None], asked_at: float | None
+) -> AsyncGenerator[Draft, None]:
+    """The drafts as they come, measured: time to the model's first text, model failures, and
+    the latency of the complete answer by mode."""
+    started = time.monotonic()
+    first_text = True
+    async with aclosing(drafts):
+        async for draft in drafts:
+            if draft.mode == "llm" and first_text and draft.text:
+                first_text = False
+                metrics.LLM_FIRST_TOKEN.observe(time.monotonic() - started)
+            if draft.final:
+                if draft.mode == "extractive" and draft.reason in ("timeout", "error"):
+                    metrics.LLM_ERRORS.labels(draft.reason).inc()
+                elapsed = time.monotonic() - (asked_at if asked_at is not None else started)
+                metrics.ASK_SECONDS.labels(draft.mode).observe(elapsed)
+            yield draft
 
 
 def _secret(value: SecretStr | None) -> str | None:
@@ -99,6 +130,11 @@ class AskEngine:
                 self._retriever = Retriever.open(retrieval_config(self.settings))
             return self._retriever
 
+    def opened_index_count(self) -> int | None:
+        """Chunks in the index if the retriever is open (never opens it), else None."""
+        retriever = self._retriever
+        return retriever.index.count() if retriever is not None else None
+
     @property
     def llm(self) -> LLMAnswerer | None:
         if self._llm is None and self._llm_config is not None:
@@ -116,6 +152,7 @@ class AskEngine:
                 return self.retriever.search(question, k, scope=scope, context=context)
             return self.retriever.search(question, k, scope=scope)
 
+        _asked_at.set(time.monotonic())
         return passages_from(await asyncio.to_thread(search))
 
     def drafts(
@@ -125,7 +162,9 @@ class AskEngine:
         language: str,
         history: Sequence[Turn] = (),
     ) -> AsyncGenerator[Draft, None]:
-        return answer_drafts(question, passages, language, self.llm, history)
+        return _observed(
+            answer_drafts(question, passages, language, self.llm, history), _asked_at.get()
+        )
 
     async def close(self) -> None:
         if self._llm is not None:

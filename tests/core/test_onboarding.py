@@ -101,7 +101,45 @@ async def test_switching_plan_asks_for_confirmation_and_restarts(app: App) -> No
 
 async def test_language_follows_the_platform_hint_before_onboarding(app: App) -> None:
     chat = Chat(app.core, locale_hint="en-US")
-    assert "Welcome to tutorbot!" in await chat.say("/start")
+    text = await chat.say("/start")
+    assert "Welcome to tutorbot!" in text and "欢迎" not in text
+    assert chat.last_menu_text == "Which language should I use?"
+    chinese = Chat(app.core, user="bo", locale_hint="zh-hans")
+    text = await chinese.say("/start")
+    assert "欢迎使用 tutorbot" in text and "Welcome" not in text
+
+
+async def test_without_a_language_hint_the_first_greeting_is_bilingual(app: App) -> None:
+    chat = Chat(app.core)  # the console tells nothing about the language
+    text = await chat.say("/start")
+    assert "欢迎使用 tutorbot" in text and "Welcome to tutorbot!" in text
+    assert "请选择语言" in chat.last_menu_text and "Which language" in chat.last_menu_text
+
+
+async def test_typing_a_timezone_or_time_while_their_buttons_show(app: App) -> None:
+    chat = Chat(app.core, locale_hint="en")
+    await chat.say("/start")
+    await chat.press("English")
+    await chat.press("180")
+    assert "Which timezone" in chat.text  # the buttons show; no "Other" pressed
+    assert "not a timezone I know" in await chat.say("Atlantis/Nowhere")
+    text = await chat.say("Asia/Kolkata")
+    assert "what local time" in text
+    assert "not a time of day" in await chat.say("quarter past")
+    text = await chat.say("21:15")
+    assert "You're all set!" in text and "21:15 (Asia/Kolkata)" in text
+    learner = await learner_row(app)
+    assert learner is not None
+    assert learner.timezone == "Asia/Kolkata" and learner.push_time == dt.time(21, 15)
+    assert learner.awaiting is None
+    # Done with the menus, plain text is no timezone any more.
+    assert "not a timezone" not in await chat.say("Europe/Paris")
+    # From /settings too: the timezone buttons show, a typed name is taken.
+    await chat.say("/settings")
+    await chat.press("Timezone")
+    assert "Saved." in await chat.say("Europe/Paris")
+    learner = await learner_row(app)
+    assert learner is not None and learner.timezone == "Europe/Paris"
 
 
 async def test_settings_changes_through_buttons_and_typed_commands(app: App) -> None:

@@ -17,7 +17,7 @@ from sqlalchemy.engine import make_url
 from bot.db import migrate
 from bot.db.engine import create_engine, session_factory
 from bot.db.models import Base, ButtonMenu, Learner
-from bot.db.schedule_models import Group, GroupMember
+from bot.db.schedule_models import GroupMember
 from tests.conftest import postgres_url
 
 EXPECTED_TABLES = {
@@ -34,6 +34,7 @@ EXPECTED_TABLES = {
     "group_members",
     "group_quiz_answers",
     "send_slots",
+    "broadcasts",
 }
 
 
@@ -109,11 +110,19 @@ async def test_sqlite_ids_are_never_reused_and_rebuilding_keeps_every_row(tmp_pa
     try:
         async with session_factory(engine)() as session, session.begin():
             learners = [Learner(platform="console", platform_user_id=name) for name in "abc"]
-            group = Group(platform="console", chat_id="-1")
-            session.add_all([*learners, group])
+            session.add_all(learners)
+            # The group as revision 0006 stores it (the model has columns added later).
+            await session.execute(
+                text(
+                    "INSERT INTO groups (platform, chat_id, title, language, timezone, push_time,"
+                    " next_lesson_day, paused, active) VALUES ('console', '-1', '', 'zh',"
+                    " 'Asia/Shanghai', '08:00:00.000000', 1, 0, 1)"
+                )
+            )
             await session.flush()
+            group_id = (await session.execute(text("SELECT id FROM groups"))).scalar_one()
             for learner in learners:
-                session.add(GroupMember(group_id=group.id, learner_id=learner.id, joined_at=moment))
+                session.add(GroupMember(group_id=group_id, learner_id=learner.id, joined_at=moment))
                 session.add(
                     ButtonMenu(
                         token=f"token-{learner.id}",

@@ -1,7 +1,8 @@
 """A study group in a Discord server channel, end to end through the stand-in: created by a
 member with Manage Server, joined by two members, the daily lesson pushed into the channel, a
 group quiz everyone answers once (each answer reviews the member's own card), the leaderboard;
-members without the permission cannot change the group's settings."""
+members without the permission cannot change the group's settings, and answers after the
+admin's answer window are refused."""
 
 from __future__ import annotations
 
@@ -57,6 +58,13 @@ async def test_a_study_group_in_a_server_channel(
         "Study hall #study",
     )
 
+    saved = (await admin.run("group", {"change": "window 15"}, subcommand="settings"))[0]
+    assert "Saved." in saved.text and "Quiz answer window: 15 min" in saved.text
+    assert (
+        "from 1 to 2880"
+        in (await admin.run("group", {"change": "window 0"}, subcommand="settings"))[0].text
+    )
+
     for member in (bob, carol):
         welcome = await member.run("group", subcommand="join")
         assert "Welcome to the study group" in welcome[0].text
@@ -80,6 +88,9 @@ async def test_a_study_group_in_a_server_channel(
     [miss] = await carol.press(wrong, message=post)
     assert "Not quite" in miss.text and miss.ephemeral_for == CAROL.id
     assert post.buttons()  # still open for the others
+    clock.now += dt.timedelta(minutes=16)  # past the 15-minute answer window
+    [closed] = await admin.press(wrong, message=post)
+    assert closed.text == "The answer window for this question has closed."
     async with app.sessions() as session:
         points = {row.learner_id: row.points for row in await session.scalars(select(GroupMember))}
         reps = {row.learner_id: row.reps for row in await session.scalars(select(CardRow))}

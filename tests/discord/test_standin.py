@@ -112,3 +112,24 @@ async def test_closed_dms_answer_50007(api: DiscordStandIn) -> None:
         assert refused.value.code == 50007
     finally:
         await closed(client, task)
+
+
+async def test_a_dropped_gateway_resumes_at_the_resume_gateway_url(api: DiscordStandIn) -> None:
+    client = discord.Client(intents=discord.Intents(guilds=True), guild_ready_timeout=0.1)
+    tree = app_commands.CommandTree(client)
+
+    @tree.command(name="ping", description="Pong")
+    async def ping(interaction: discord.Interaction) -> None:
+        await interaction.response.send_message("pong")
+
+    task = await connected(api, client)
+    try:
+        session_id = client.ws.session_id
+        await api.drop_connections()
+        await api.wait_until(lambda: len(api.resumes) == 1 and api.connected == 1)
+        assert api.resumes[0]["session_id"] == session_id and len(api.identifies) == 1
+        interaction = await api.slash(ALICE, "ping")
+        await api.wait_answered(interaction)
+        assert [m.content for m in api.channel_messages(api.dm_channel(ALICE).id)] == ["pong"]
+    finally:
+        await closed(client, task)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import json
 from collections import Counter
+from pathlib import Path
 
 import openai
 import pytest
@@ -13,12 +14,13 @@ import pytest
 from quizzes import load_banks
 from quizzes.free_text import (
     EmbeddingGrader,
+    TextEmbedder,
     Thresholds,
     Verdict,
     rating_for_verdict,
     shared_embedder,
 )
-from quizzes.free_text_eval import DEFAULT_SET, fit_thresholds, llm_report, load_labels
+from quizzes.free_text_eval import DEFAULT_SET, fit_thresholds, llm_report, load_labels, main
 from quizzes.free_text_llm import GRADE_SCHEMA_NAME, GradingUnavailable, LLMGrader
 from quizzes.model import Kind, Question
 from quizzes.srs import Rating
@@ -183,3 +185,47 @@ async def test_llm_grader_gives_up_on_errors_and_timeouts(mode: str) -> None:
         with pytest.raises(GradingUnavailable):
             await _grader(server, timeout=0.5).grade(_question(Kind.RECALL, "不会"), "不会", "zh")
         assert asyncio.get_running_loop().time() - started < 3
+
+
+def test_eval_prints_both_graders_and_caches_embeddings(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("TUTORBOT_LLM__BASE_URL", raising=False)
+    lines = DEFAULT_SET.read_text(encoding="utf-8").splitlines()
+    labels = tmp_path / "labels.jsonl"
+    labels.write_text("\n".join(lines[:7] + lines[-6:]) + "\n", encoding="utf-8")
+    cache = tmp_path / "cache.npz"
+    assert main([str(labels), "--cache", str(cache)]) == 0
+    embedding, llm = (json.loads(line) for line in capsys.readouterr().out.splitlines())
+    assert embedding["grader"] == "embedding"
+    assert embedding["shipped_thresholds"]["all"]["n"] == 13
+    assert 0 <= embedding["shipped_thresholds"]["all"]["accuracy"] <= 1
+    assert {"zh", "en", "recall", "cloze"} <= set(embedding["shipped_thresholds"])
+    assert embedding["two_fold"]["n"] == 13 and embedding["decided_by_rules"] >= 2
+    assert llm["grader"] == "llm" and "skipped" in llm
+
+    def no_model(text: str) -> list[float]:
+        raise AssertionError(f"{text!r} should have come from the cache")
+
+    cached = TextEmbedder(no_model, cache_file=cache)
+    rows = load_labels(labels)
+    vectors = cached([rows[0].answer, rows[0].question.answer])
+    assert vectors.shape == (2, 384)
+
+
+@pytest.mark.parametrize("mode", ["ok", "error"])
+async def test_llm_eval_runs_against_a_configured_server(
+    monkeypatch: pytest.MonkeyPatch, mode: str
+) -> None:
+    # The stand-in's verdicts measure nothing; this proves the report's plumbing only.
+    rows = LABELS[:6]
+    reply = json.dumps({"verdict": "correct", "reason": "ok"})
+    async with OpenAIStandIn(reply=lambda request: reply, mode=mode) as server:
+        monkeypatch.setenv("TUTORBOT_LLM__BASE_URL", server.base_url)
+        monkeypatch.setenv("TUTORBOT_LLM__MODEL", server.model)
+        report = await llm_report(rows)
+    assert report["grader"] == "llm" and report["model"] == server.model
+    assert len(server.chat_requests()) == len(rows)
+    expected = sum(row.verdict == "correct" for row in rows) / len(rows) if mode == "ok" else 0
+    assert report["all"] == {"n": len(rows), "accuracy": round(expected, 3)}
+    assert report["unavailable"] == (0 if mode == "ok" else len(rows))
