@@ -8,10 +8,10 @@ import inspect
 import sys
 from collections.abc import Sequence
 
-from bot.cli import bank, chat, curriculum_cmd, db, discord_cmd, lesson, run, search
+from bot.cli import admin, bank, chat, curriculum_cmd, db, discord_cmd, lesson, run, search
 
 # Each module adds its sub-command(s) and sets `handler` (sync or async, returning an exit code).
-COMMAND_MODULES = [chat, lesson, db, curriculum_cmd, bank, run, discord_cmd, search]
+COMMAND_MODULES = [chat, lesson, db, curriculum_cmd, bank, run, discord_cmd, search, admin]
 
 
 def build_parser() -> argparse.ArgumentParser:

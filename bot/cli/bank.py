@@ -401,16 +401,16 @@ async def run_import(args: argparse.Namespace) -> int:
     app = build_app(get_settings(), url)
     try:
         async with app.sessions() as session, session.begin():
-            report = await import_questions(session, questions)
+            imported = await import_questions(session, questions)
     finally:
         await app.close()
     print(
-        f"banks: {report.total} questions ({report.added} added, {report.updated} updated, "
-        f"{report.unchanged} unchanged, {report.retired} retired)"
+        f"banks: {imported.total} questions ({imported.added} added, {imported.updated} updated, "
+        f"{imported.unchanged} unchanged, {imported.retired} retired)"
     )
-    if report.skipped:
+    if imported.skipped:
         print(
-            f"skipped {len(report.skipped)} questions whose lesson is not loaded: run `tutorbot curriculum load`"
+            f"skipped {len(imported.skipped)} questions whose lesson is not loaded: run `tutorbot curriculum load`"
         )
         return PROBLEMS
     return OK

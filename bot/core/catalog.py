@@ -34,6 +34,8 @@ class CommandSpec:
     scope: Scope = Scope.PRIVATE
     arguments: tuple[Argument, ...] = ()
     admin_in_groups: bool = False  # in a group chat only its admins may use it
+    # For the bot's operators (TUTORBOT_ADMINS): answered, but in no menu and not in /help.
+    operators_only: bool = False
 
     def answers(self, is_group: bool) -> bool:
         return bool(self.scope & (Scope.GROUP if is_group else Scope.PRIVATE))
@@ -79,6 +81,12 @@ CATALOG: tuple[CommandSpec, ...] = (
     CommandSpec("forget", N_("Delete all your data")),
     CommandSpec("start", N_("Choose your plan and schedule"), Scope.BOTH, admin_in_groups=True),
     CommandSpec("help", N_("What I can do"), Scope.BOTH),
+    CommandSpec(
+        "admin",
+        N_("Operator commands"),
+        arguments=(Argument("action", N_("stats, broadcast TEXT, reindex, bank import")),),
+        operators_only=True,
+    ),
 )
 
 BY_NAME = {spec.name: spec for spec in CATALOG}
@@ -89,8 +97,8 @@ def find(name: str) -> CommandSpec | None:
 
 
 def commands_for(scope: Scope) -> list[CommandSpec]:
-    """The commands answered in that kind of chat, in menu order."""
-    return [spec for spec in CATALOG if spec.scope & scope]
+    """The commands answered in that kind of chat, in menu order (operators' ones left out)."""
+    return [spec for spec in CATALOG if spec.scope & scope and not spec.operators_only]
 
 
 def usage(spec: CommandSpec, _: Translate) -> str:

@@ -21,6 +21,7 @@ from bot.core import (
     retro,
     stats,
 )
+from bot.core.admin import admin_command
 from bot.core.context import Context
 from bot.core.i18n import N_, normalise_language, translator
 from bot.core.markup import doc
@@ -28,7 +29,7 @@ from bot.core.messages import Incoming, Reply
 from bot.core.readable import cleaned, readable
 from bot.db.models import Learner
 from bot.db.schedule_models import Group
-from bot.services import learners, menus
+from bot.services import admin, learners, menus
 from bot.services.answer_grading import AnswerGrader
 from bot.services.ask_engine import AskEngine
 from bot.services.menus import Refusal
@@ -60,6 +61,7 @@ COMMANDS: dict[str, Command] = {
     "progress": stats.progress,
     "retro": retro.retro_command,
     "ask": ask.ask,
+    "admin": admin_command,
 }
 GROUP_COMMANDS: dict[str, Command] = {**groups.COMMANDS, "ask": ask.ask}
 
@@ -75,6 +77,21 @@ UNREADABLE = N_(
     "I can't read that message: it contains characters that are not text. Nothing was changed."
 )
 FAILED = N_("Sorry, something went wrong on my side. Nothing was changed; please try again.")
+
+
+async def _broadcast(
+    session: AsyncSession, recipient_type: str, recipient_id: int, kind: str
+) -> list[Reply] | None:
+    """An operator's announcement, to whoever is still active (paused or not)."""
+    recipient: Learner | Group | None = (
+        await session.get(Group, recipient_id)
+        if recipient_type == "group"
+        else await session.get(Learner, recipient_id)
+    )
+    text = await admin.broadcast_text(session, kind)
+    if recipient is None or not recipient.active or text is None:
+        return None
+    return [Reply(body=doc(text))]
 
 
 class Core:
@@ -148,6 +165,8 @@ class Core:
         recipient is gone, inactive, paused or not enrolled any more (nothing to send)."""
         now = now.astimezone(dt.UTC)
         async with self._sessions() as session, session.begin():
+            if kind.startswith(admin.BROADCAST_KIND):
+                return await _broadcast(session, recipient_type, recipient_id, kind)
             if recipient_type == "group":
                 group = await session.get(Group, recipient_id)
                 if group is None or not group.active or group.paused or not group.enrolled:
@@ -250,19 +269,6 @@ class Core:
             ctx.learner.awaiting = None
         await self._act(ctx, press.action)
 
-    async def _quiz_action(self, ctx: Context, kind: str, rest: str) -> None:
-        parts = rest.split(":")
-        if kind == "qstop":
-            await quiz.stop(ctx, int(parts[0]))
-            return
-        session_id, position = int(parts[0]), int(parts[1])
-        if kind == "qa":
-            await quiz.press_answer(ctx, session_id, position, parts[2])
-        elif kind == "qs":
-            await quiz.reveal(ctx, session_id, position)
-        else:
-            await quiz.rate(ctx, session_id, position, int(parts[2]))
-
     async def _act(self, ctx: Context, action: str) -> None:
         kind, _, rest = action.partition(":")
         if kind in {"lang", "plan", "track", "tz", "time"}:
@@ -291,7 +297,7 @@ class Core:
             group_id, field, value = rest.split(":", 2)
             await groups.set_choice(ctx, int(group_id), field, value)
         elif kind in {"qa", "qs", "qr", "qstop"}:
-            await self._quiz_action(ctx, kind, rest)
+            await quiz.press(ctx, kind, rest)
         elif kind == ask.FEEDBACK_ACTION:
             await ask.feedback(ctx, rest)
         elif kind == "cancel":

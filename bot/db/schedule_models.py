@@ -112,3 +112,15 @@ class SendSlot(Base):
 
     platform: Mapped[str] = mapped_column(String(16), primary_key=True)
     next_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), nullable=False)
+
+
+class Broadcast(Base):
+    """An operator's announcement (`/admin broadcast`): one text, pushed through the outbox to
+    every active learner and group as deliveries of kind `broadcast:<id>`."""
+
+    __tablename__ = "broadcasts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    text: Mapped[str] = mapped_column(Text, nullable=False)
+    sender: Mapped[str] = mapped_column(String(96), nullable=False)  # platform:user id
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), nullable=False)

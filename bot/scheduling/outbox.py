@@ -55,7 +55,7 @@ def _chunks(items: Sequence[Any]) -> list[Sequence[Any]]:
     return [items[start : start + CHUNK] for start in range(0, len(items), CHUNK)]
 
 
-async def _insert_rows(
+async def insert_rows(
     session: AsyncSession, kind: str, period: str, recipients: Sequence[Recipient], now: dt.datetime
 ) -> int:
     """Insert one pending delivery per recipient; the count actually inserted."""
@@ -154,7 +154,7 @@ async def enqueue_daily(
                 )
                 for row_id, platform, chat_id, push_time in rows
             ]
-            added += await _insert_rows(session, DAILY, today.isoformat(), recipients, now)
+            added += await insert_rows(session, DAILY, today.isoformat(), recipients, now)
             await _mark_enqueued(
                 session, model, [recipient.id for recipient in recipients], last_daily_period=today
             )
@@ -182,7 +182,7 @@ async def enqueue_retros(
                 Recipient(kind, row_id, platform, chat_id, now)
                 for row_id, platform, chat_id in rows
             ]
-            added += await _insert_rows(session, RETRO, week, recipients, now)
+            added += await insert_rows(session, RETRO, week, recipients, now)
             await _mark_enqueued(
                 session, model, [recipient.id for recipient in recipients], last_retro_period=week
             )

@@ -34,6 +34,7 @@ EXPECTED_TABLES = {
     "group_members",
     "group_quiz_answers",
     "send_slots",
+    "broadcasts",
 }
 
 

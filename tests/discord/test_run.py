@@ -10,6 +10,8 @@ from pydantic import SecretStr
 
 from bot.adapters.discord import DiscordAdapter
 from bot.app import App, build_adapters, build_app
+from bot.cli import build_parser
+from bot.cli import run as run_module
 from bot.cli.run import build_services, serve
 from bot.settings import DiscordSettings, Settings, TelegramSettings
 from tests.discord.conftest import ALICE, DiscordChat
@@ -51,3 +53,21 @@ async def test_a_wrong_token_fails_the_start_and_leaves_nothing_running(
     with pytest.raises(discord.LoginFailure):
         await adapter.start()
     assert adapter.client.is_closed() and api.identifies == []
+
+
+async def test_run_says_when_discord_rejects_the_token(
+    api: DiscordStandIn,
+    database_url: str,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    wrong = "revoked-discord-token"
+    settings = Settings(  # type: ignore[call-arg]
+        _env_file=None, discord=DiscordSettings(token=SecretStr(wrong))
+    )
+    monkeypatch.setattr(run_module, "get_settings", lambda: settings)
+    args = build_parser().parse_args(["run", "--db", database_url])
+    assert await args.handler(args) == 2
+    error = capsys.readouterr().err
+    assert "Discord rejected the bot token (TUTORBOT_DISCORD__TOKEN)" in error
+    assert wrong not in error and api.identifies == []
