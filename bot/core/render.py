@@ -65,7 +65,9 @@ def _around(lesson: Lesson, outline: Outline, topics: tuple[str, ...], _: Transl
         )
         lines += _bullets(section.practice)
     if outline.deliverables and not lesson.deliverables:
-        lines += [line(Bold(_("What this part of the plan delivers")))] + _bullets(outline.deliverables)
+        lines += [line(Bold(_("What this part of the plan delivers")))] + _bullets(
+            outline.deliverables
+        )
     if outline.project is not None:
         lines.append(
             line(
