@@ -25,7 +25,7 @@ MAX_BODY_BYTES = 1024 * 1024
 
 @tornado.web.stream_request_body
 class _UpdateHandler(tornado.web.RequestHandler):
-    SUPPORTED_METHODS = ("POST",)  # type: ignore[assignment]
+    SUPPORTED_METHODS = ("POST",)
 
     def initialize(self, bot: Bot, queue: asyncio.Queue[object], secret: str) -> None:
         self._bot, self._queue, self._secret = bot, queue, secret
