@@ -190,10 +190,23 @@ def build_large(
         docs.setdefault(chunk.doc, []).append(chunk)
     for doc, chunks in docs.items():
         index.sync(doc, chunks)
+    index.optimize()
     seconds = time.perf_counter() - started
     size = index.count()
     index.close()
     return size, seconds
+
+
+def large_only() -> Iterator[dict[str, Any]]:
+    """Only the 20,000-chunk figures (`python -m tests.benchmarks.bench_retrieval --large`)."""
+    model = CachedEmbeddings(E5Embeddings(), CACHE)
+    with tempfile.TemporaryDirectory() as folder:
+        retriever, _ = build_curriculum(Path(folder) / "curriculum", model)
+        real = real_chunks(retriever)
+        retriever.close()
+        size, seconds = build_large(Path(folder) / "large", real, model)
+        yield {"benchmark": "retrieval_index_write", "chunks": size, "seconds": round(seconds, 1)}
+        yield {"benchmark": "retrieval_ask", **served(Path(folder) / "large")}
 
 
 def main() -> Iterator[dict[str, Any]]:
@@ -219,5 +232,5 @@ if __name__ == "__main__":
     if len(sys.argv) == 3 and sys.argv[1] == "--serve":
         print(json.dumps(serve(Path(sys.argv[2]))), flush=True)
     else:
-        for row in main():
+        for row in large_only() if sys.argv[1:] == ["--large"] else main():
             print(json.dumps(row), flush=True)
