@@ -37,7 +37,7 @@ class AnswerGrader:
         self._timeout = min(settings.llm.timeout_seconds, settings.quiz.grading_timeout_seconds)
         # Shared with /ask and the retrospectives when the app wires it; else its own.
         self._owns_client = llm_client is None
-        self._llm_client = llm_client or LLMClient(settings.llm)
+        self._llm_client = llm_client or LLMClient(settings)
         self._llm: LLMGrader | None = None
         self.embedding = embedding or EmbeddingGrader()
 

@@ -115,7 +115,7 @@ class AskEngine:
     ) -> None:
         self.settings = settings
         # The answer model's client, shared with the grader and the retrospectives.
-        self.llm_client = llm_client or LLMClient(settings.llm)
+        self.llm_client = llm_client or LLMClient(settings)
         # Streamed answers are stored after the message's own transaction has ended, in a
         # session of their own; `build_app` wires the engine to the app's database.
         self.sessions: async_sessionmaker[AsyncSession] | None = None

@@ -9,16 +9,21 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from bot.settings import LLMSettings
+from bot.settings import LLMSettings, Settings
 
 if TYPE_CHECKING:
     import openai
 
 
 class LLMClient:
-    def __init__(self, settings: LLMSettings) -> None:
-        self.settings = settings
+    def __init__(self, settings: Settings) -> None:
+        self._settings = settings
         self._client: openai.AsyncOpenAI | None = None
+
+    @property
+    def settings(self) -> LLMSettings:
+        # Read at first use, like every other setting the app was built with.
+        return self._settings.llm
 
     @property
     def configured(self) -> bool:

@@ -200,7 +200,8 @@ async def test_turns_are_exported_adopted_and_forgotten(ask_app: App) -> None:
 async def test_explain_is_scoped_to_the_lesson(ask_app: App) -> None:
     chat = Chat(ask_app.core, locale_hint="en")
     await enrol(chat, track_label="Algorithm")
-    async with ask_app.sessions() as session, session.begin():
+    # A unit of work as the core runs one: handlers may commit before slow work.
+    async with ask_app.sessions() as session:
         learner = await learners.find_learner(session, "console", chat.user)
         ctx = Context(
             session,
@@ -211,6 +212,7 @@ async def test_explain_is_scoped_to_the_lesson(ask_app: App) -> None:
             ask_engine=ask_app.ask_engine,
         )
         await explain(ctx, "低秩分解 参数高效微调", "ai-fullstack-100/algo/47")
+        await session.commit()
     (reply,) = ctx.replies
     text = render_plain(reply.body)
     assert "[1] Day 47 · PEFT方法: LoRA" in text
