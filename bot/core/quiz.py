@@ -432,4 +432,4 @@ async def explain(ctx: Context, question_id: str) -> None:
     if stored is None:
         ctx.say(ctx._("That button is not valid."), notice=True)
         return
-    await ask.explain(ctx, stored.topic or stored.stem[:80], stored.lesson_key)
+    await ask.explain(ctx, quiz_sessions.as_question(stored))

@@ -3,6 +3,7 @@ the bot, announcements to everyone through the outbox, the question banks re-imp
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 from dataclasses import dataclass
 from typing import Any
@@ -13,8 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.db.models import Learner, QuestionRow, ReviewLogRow
 from bot.db.schedule_models import PENDING, Broadcast, Delivery, Group
 from bot.scheduling import outbox
-from bot.services.bank_import import ImportReport, import_questions
-from quizzes.banks import load_banks
+from bot.services.bank_import import ImportReport, checked_bank_questions, import_questions
 
 BROADCAST_KIND = "broadcast:"
 MAX_BROADCAST_CHARS = 3500
@@ -105,5 +105,6 @@ async def pending_broadcasts(session: AsyncSession) -> int:
 
 
 async def import_banks(session: AsyncSession) -> ImportReport:
-    """The question bank files into the database, as `tutorbot bank import` does."""
-    return await import_questions(session, [entry.question for entry in load_banks()])
+    """The question bank files into the database, as `tutorbot bank import` does (raises
+    `BanksRefused` when they break a rule)."""
+    return await import_questions(session, await asyncio.to_thread(checked_bank_questions))
