@@ -180,6 +180,7 @@ async def _present(ctx: Context, row: QuizSessionRow) -> None:
             Doc(tuple(lines)), "quiz", [[(ctx._("I don't know"), f"{prefix}:dk"), stop]]
         )
         learner.awaiting = f"cloze:{row.id}:{row.position}:{token}"
+        ctx.expect_text()
     else:
         lines.append(
             line(ctx._("Type your answer to have it graded, or reveal it and rate yourself."))
@@ -190,6 +191,7 @@ async def _present(ctx: Context, row: QuizSessionRow) -> None:
             [[(ctx._("Show answer"), f"qs:{row.id}:{row.position}"), stop]],
         )
         learner.awaiting = f"recall:{row.id}:{row.position}:{token}"
+        ctx.expect_text()
 
 
 def _order(row: QuizSessionRow, question: Question) -> tuple[int, ...]:
