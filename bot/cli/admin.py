@@ -32,6 +32,7 @@ def register(subparsers: Any) -> None:
 async def run(args: argparse.Namespace) -> int:
     from bot.app import build_app, check_schema
     from bot.services import admin
+    from bot.services.bank_import import BanksRefused
 
     url = database_url(args)
     await check_schema(url)
@@ -65,7 +66,11 @@ async def run(args: argparse.Namespace) -> int:
                 count = await admin.broadcast(session, text, "cli", now)
                 print(f"broadcast queued for {count} recipients")
             else:
-                report = await admin.import_banks(session)
+                try:
+                    report = await admin.import_banks(session)
+                except BanksRefused as refused:
+                    print(f"tutorbot: {refused}", file=sys.stderr)
+                    return 1
                 print(
                     f"banks: {report.total} questions ({report.added} added, "
                     f"{report.updated} updated, {report.unchanged} unchanged, "

@@ -379,38 +379,34 @@ def _lessons(plan_id: str, track: str | None, days: tuple[int, int] | None) -> l
 async def run_import(args: argparse.Namespace) -> int:
     """Changed questions update in place, removed ones are retired; review history stays."""
     from bot.app import build_app, check_schema
-    from bot.services.bank_import import import_questions
+    from bot.services.bank_import import BanksRefused, checked_bank_questions, import_questions
     from bot.settings import get_settings
     from quizzes.report import format_report
-    from quizzes.validate import validate_banks
 
     if (missing := _missing_root(args.root)) is not None:
         return missing
     url = database_url(args)
     await check_schema(url)
-    # Every rule but the (slow) near-duplicate search: a question without an answer or with
-    # another's id would otherwise be stored as '' or overwrite that question.
-    report = validate_banks(args.root, embeddings=False)
-    if not report.passed():
-        print(format_report(report), file=sys.stderr)
-        return _fail("nothing imported: fix the errors above first")
     try:
-        questions = [entry.question for entry in load_banks(args.root)]
+        questions = checked_bank_questions(args.root)
+    except BanksRefused as refused:
+        print(format_report(refused.report), file=sys.stderr)
+        return _fail("nothing imported: fix the errors above first")
     except BankError as error:
         return _fail(f"{error} (run `tutorbot bank validate`)")
     app = build_app(get_settings(), url)
     try:
         async with app.sessions() as session, session.begin():
-            report = await import_questions(session, questions)
+            imported = await import_questions(session, questions)
     finally:
         await app.close()
     print(
-        f"banks: {report.total} questions ({report.added} added, {report.updated} updated, "
-        f"{report.unchanged} unchanged, {report.retired} retired)"
+        f"banks: {imported.total} questions ({imported.added} added, {imported.updated} updated, "
+        f"{imported.unchanged} unchanged, {imported.retired} retired)"
     )
-    if report.skipped:
+    if imported.skipped:
         print(
-            f"skipped {len(report.skipped)} questions whose lesson is not loaded: run `tutorbot curriculum load`"
+            f"skipped {len(imported.skipped)} questions whose lesson is not loaded: run `tutorbot curriculum load`"
         )
         return PROBLEMS
     return OK

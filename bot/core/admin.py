@@ -9,6 +9,7 @@ import logging
 from bot.core.context import Context
 from bot.core.markup import Bold, doc, line
 from bot.services import admin
+from bot.services.bank_import import BanksRefused
 
 log = logging.getLogger(__name__)
 
@@ -30,7 +31,16 @@ async def admin_command(ctx: Context, args: str) -> None:
     elif action == "reindex":
         _reindex(ctx)
     elif action == "bank" and rest.lower() == "import":
-        report = await admin.import_banks(ctx.session)
+        try:
+            report = await admin.import_banks(ctx.session)
+        except BanksRefused as refused:
+            ctx.say(
+                ctx._(
+                    "The question banks have {count} errors: nothing was imported. "
+                    "`tutorbot bank validate` lists them."
+                ).format(count=len(refused.report.errors))
+            )
+            return
         ctx.say(
             ctx._(
                 "Question banks imported: {total} questions ({added} added, {updated} updated, "

@@ -21,16 +21,9 @@ UPCOMING_LESSONS = 5
 DAY_NUMBER = re.compile(r"[0-9]{1,4}")  # ASCII digits only: int() accepts others
 
 
-def _require_enrolled(ctx: Context) -> bool:
-    if ctx.learner is None or not ctx.learner.enrolled:
-        ctx.say(ctx._("You have not chosen a study plan yet. Send /start to begin."))
-        return False
-    return True
-
-
 async def today(ctx: Context, args: str) -> None:
     """/today, or /today N as another name for /lesson N."""
-    if not _require_enrolled(ctx):
+    if ctx.enrolled_learner() is None:
         return
     if args.strip():
         await lesson(ctx, args)
@@ -45,7 +38,7 @@ async def today(ctx: Context, args: str) -> None:
 
 async def lesson(ctx: Context, args: str) -> None:
     """/lesson N: the lesson of any day that has come; /lesson alone lists the backlog."""
-    if not _require_enrolled(ctx):
+    if ctx.enrolled_learner() is None:
         return
     argument = args.strip()
     if not argument:
@@ -65,8 +58,7 @@ async def lesson(ctx: Context, args: str) -> None:
 async def mark_done(ctx: Context, lesson_key: str) -> None:
     learner = ctx.learner
     assert learner is not None
-    if not learner.enrolled:
-        ctx.say(ctx._("You have not chosen a study plan yet. Send /start to begin."))
+    if ctx.enrolled_learner() is None:
         return
     plan = load_plan(learner.plan) if learner.plan else None
     lesson = next((item for item in plan.lessons if item.key == lesson_key), None) if plan else None
@@ -103,7 +95,7 @@ async def mark_done(ctx: Context, lesson_key: str) -> None:
 
 
 async def plan_overview(ctx: Context, _args: str) -> None:
-    if not _require_enrolled(ctx):
+    if ctx.enrolled_learner() is None:
         return
     learner = ctx.learner
     assert learner is not None and learner.plan is not None
@@ -128,7 +120,7 @@ async def settings(ctx: Context, args: str) -> None:
 
 
 async def pause(ctx: Context, _args: str) -> None:
-    if not _require_enrolled(ctx):
+    if ctx.enrolled_learner() is None:
         return
     learner = ctx.learner
     assert learner is not None
@@ -143,7 +135,7 @@ async def pause(ctx: Context, _args: str) -> None:
 
 
 async def resume(ctx: Context, _args: str) -> None:
-    if not _require_enrolled(ctx):
+    if ctx.enrolled_learner() is None:
         return
     learner = ctx.learner
     assert learner is not None

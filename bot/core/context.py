@@ -60,6 +60,14 @@ class Context:
         """Plural-aware messages: ctx.ngettext("{n} day", "{n} days", n).format(n=n)."""
         return plural_translator(self.language)
 
+    def enrolled_learner(self) -> Learner | None:
+        """The learner, when they have chosen a plan; otherwise None, after telling them how to
+        begin. Every command about one's own plan starts here."""
+        if self.learner is None or not self.learner.enrolled:
+            self.say(self._("You have not chosen a study plan yet. Send /start to begin."))
+            return None
+        return self.learner
+
     def say(self, body: Doc | str, *, notice: bool = False) -> None:
         self.replies.append(Reply(body=body if isinstance(body, Doc) else doc(body), notice=notice))
 

@@ -83,8 +83,11 @@ async def _broadcast(
     session: AsyncSession, recipient_type: str, recipient_id: int, kind: str
 ) -> list[Reply] | None:
     """An operator's announcement, to whoever is still active (paused or not)."""
-    model = Group if recipient_type == "group" else Learner
-    recipient = await session.get(model, recipient_id)
+    recipient: Learner | Group | None = (
+        await session.get(Group, recipient_id)
+        if recipient_type == "group"
+        else await session.get(Learner, recipient_id)
+    )
     text = await admin.broadcast_text(session, kind)
     if recipient is None or not recipient.active or text is None:
         return None
@@ -266,19 +269,6 @@ class Core:
             ctx.learner.awaiting = None
         await self._act(ctx, press.action)
 
-    async def _quiz_action(self, ctx: Context, kind: str, rest: str) -> None:
-        parts = rest.split(":")
-        if kind == "qstop":
-            await quiz.stop(ctx, int(parts[0]))
-            return
-        session_id, position = int(parts[0]), int(parts[1])
-        if kind == "qa":
-            await quiz.press_answer(ctx, session_id, position, parts[2])
-        elif kind == "qs":
-            await quiz.reveal(ctx, session_id, position)
-        else:
-            await quiz.rate(ctx, session_id, position, int(parts[2]))
-
     async def _act(self, ctx: Context, action: str) -> None:
         kind, _, rest = action.partition(":")
         if kind in {"lang", "plan", "track", "tz", "time"}:
@@ -307,7 +297,7 @@ class Core:
             group_id, field, value = rest.split(":", 2)
             await groups.set_choice(ctx, int(group_id), field, value)
         elif kind in {"qa", "qs", "qr", "qstop"}:
-            await self._quiz_action(ctx, kind, rest)
+            await quiz.press(ctx, kind, rest)
         elif kind == ask.FEEDBACK_ACTION:
             await ask.feedback(ctx, rest)
         elif kind == "cancel":

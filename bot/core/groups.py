@@ -27,7 +27,7 @@ from bot.core.render import lesson_doc
 from bot.db.models import ButtonMenu, Learner, QuestionRow
 from bot.db.schedule_models import Group
 from bot.ops import metrics
-from bot.services import groups, learners, progress, reviews
+from bot.services import groups, learners, progress, quiz_flow, reviews
 from bot.services.quiz_sessions import as_question
 from bot.services.retros import local_week, week_ending
 from bot.services.validation import parse_push_time
@@ -360,11 +360,8 @@ async def answer(
     if group is None or stored is None:
         return
     question = as_question(stored)
-    if question.kind == Kind.CHOICE and value.isdigit() and int(value) < len(question.options):
-        response = question.options[int(value)]
-    elif question.kind == Kind.TRUE_FALSE and value in {"true", "false"}:
-        response = value
-    else:
+    response = quiz_flow.response_for(question, value)
+    if response is None:
         ctx.say(ctx._("That button is not valid."), notice=True)
         return
     posted = await ctx.session.get(ButtonMenu, post_token)

@@ -41,9 +41,8 @@ async def show_lesson(ctx: Context, intro: str | None, day: int | None = None) -
 
 async def open_day(ctx: Context, day: int) -> None:
     """/lesson N: any day whose lesson has come; later days are refused with their date."""
-    learner = ctx.learner
-    if learner is None or not learner.enrolled:
-        ctx.say(ctx._("You have not chosen a study plan yet. Send /start to begin."))
+    learner = ctx.enrolled_learner()
+    if learner is None:
         return
     length = progress.plan_length(learner)
     if not 1 <= day <= length:
@@ -71,9 +70,8 @@ async def _backlog_days(ctx: Context) -> list[int]:
 
 async def backlog(ctx: Context, _args: str) -> None:
     """📚 The past lessons not marked done, oldest first, each a button that opens it."""
-    learner = ctx.learner
-    if learner is None or not learner.enrolled:
-        ctx.say(ctx._("You have not chosen a study plan yet. Send /start to begin."))
+    learner = ctx.enrolled_learner()
+    if learner is None:
         return
     assert learner.plan is not None
     days = await _backlog_days(ctx)

@@ -2,23 +2,19 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 from bot.core import ask, free_text
 from bot.core.context import Context
 from bot.core.i18n import N_
 from bot.core.markup import Bold, Doc, Line, Link, line
 from bot.core.readable import small_number
-from bot.db.models import QuizSessionRow
 from bot.ops import metrics
-from bot.services import menus, progress, quiz_sessions, reviews
+from bot.services import menus, progress, quiz_flow, quiz_sessions, reviews
 from bot.services.quiz_sessions import PRACTICE, SCHEDULED
 from curriculum import load_plan
-from quizzes.free_text import FreeTextGrade, Verdict, is_non_answer, rating_for_verdict
-from quizzes.grading import grade
+from quizzes.free_text import FreeTextGrade, is_non_answer
 from quizzes.model import Kind, Question
-from quizzes.presentation import header_topic, option_order
-from quizzes.srs import Card, Rating, format_interval, preview_intervals, rating_for_answer
+from quizzes.presentation import header_topic
+from quizzes.srs import Rating, format_interval
 
 LETTERS = "ABCDEF"
 MAX_TOPIC_CHARS = 64
@@ -32,15 +28,8 @@ RATING_LABELS = {
 }
 
 
-def _require_enrolled(ctx: Context) -> bool:
-    if ctx.learner is None or not ctx.learner.enrolled:
-        ctx.say(ctx._("You have not chosen a study plan yet. Send /start to begin."))
-        return False
-    return True
-
-
 async def quiz(ctx: Context, args: str) -> None:
-    if not _require_enrolled(ctx):
+    if ctx.enrolled_learner() is None:
         return
     argument = args.strip()
     if not argument:
@@ -66,8 +55,7 @@ async def _start_scheduled(ctx: Context) -> None:
     if not queue:
         ctx.say(await _nothing_due(ctx))
         return
-    row = await quiz_sessions.start_session(ctx.session, learner, SCHEDULED, None, queue, ctx.now)
-    await _present(ctx, row)
+    await _show(ctx, await quiz_flow.start(ctx.session, learner, SCHEDULED, None, queue, ctx.now))
 
 
 async def _nothing_due(ctx: Context) -> str:
@@ -128,42 +116,45 @@ async def _start_practice(ctx: Context, queue: list[str], scope: str) -> None:
     if not queue:
         ctx.say(ctx._("I have no questions for that yet. Try another day or term."))
         return
-    row = await quiz_sessions.start_session(ctx.session, learner, PRACTICE, scope, queue, ctx.now)
-    await _present(ctx, row)
+    await _show(ctx, await quiz_flow.start(ctx.session, learner, PRACTICE, scope, queue, ctx.now))
 
 
-def _header(ctx: Context, row: QuizSessionRow, question: Question) -> Line:
-    parts = [f"{row.position + 1}/{len(row.queue)}", ctx._("Day {day}").format(day=question.day)]
+def _header(ctx: Context, shown: quiz_flow.Showing) -> Line:
+    question = shown.question
+    parts = [f"{shown.number}/{shown.total}", ctx._("Day {day}").format(day=question.day)]
     topic = header_topic(question)
     if topic:
         parts.append(topic)
-    if row.mode == PRACTICE:
+    if shown.row.mode == PRACTICE:
         parts.append(ctx._("practice"))
     return line(Bold(" · ".join(parts)))
 
 
-async def _present(ctx: Context, row: QuizSessionRow) -> None:
+async def _show(ctx: Context, step: quiz_flow.Step) -> None:
+    if isinstance(step, quiz_flow.RoundOver):
+        await _round_over(ctx, step)
+    else:
+        await _present(ctx, step)
+
+
+async def _present(ctx: Context, shown: quiz_flow.Showing) -> None:
     learner = ctx.learner
     assert learner is not None
-    stored = await quiz_sessions.question(ctx.session, row.queue[row.position])
-    if stored is None:  # a question removed from the database mid-session: skip it
-        await _advance(ctx, row)
-        return
-    question = quiz_sessions.as_question(stored)
-    row.presented_at = ctx.now
+    row, question = shown.row, shown.question
     prefix = f"qa:{row.id}:{row.position}"
-    lines: list[Line] = [_header(ctx, row, question), line(question.stem)]
+    lines: list[Line] = [_header(ctx, shown), line(question.stem)]
     stop = (ctx._("⏹ Stop"), f"qstop:{row.id}")
     if question.kind == Kind.CHOICE:
         # Shown in this presentation's order; each button still carries the bank index it shows.
-        order = _order(row, question)
         lines += [
-            line(f"{LETTERS[shown]}. {question.options[index]}")
-            for shown, index in enumerate(order)
+            line(f"{LETTERS[number]}. {question.options[index]}")
+            for number, index in enumerate(shown.order)
         ]
-        letters = [(LETTERS[shown], f"{prefix}:{index}") for shown, index in enumerate(order)]
+        letters = [
+            (LETTERS[number], f"{prefix}:{index}") for number, index in enumerate(shown.order)
+        ]
         rows = [letters[i : i + 3] for i in range(0, len(letters), 3)] + [
-            [(ctx._("I don't know"), f"{prefix}:dk"), stop]
+            [(ctx._("I don't know"), f"{prefix}:{quiz_flow.DONT_KNOW}"), stop]
         ]
         await ctx.ask(Doc(tuple(lines)), "quiz", rows)
         learner.awaiting = f"quiz:{row.id}:{row.position}"
@@ -177,7 +168,9 @@ async def _present(ctx: Context, row: QuizSessionRow) -> None:
     elif question.kind == Kind.CLOZE:
         lines.append(line(ctx._("Type the missing word or phrase.")))
         token = await ctx.ask(
-            Doc(tuple(lines)), "quiz", [[(ctx._("I don't know"), f"{prefix}:dk"), stop]]
+            Doc(tuple(lines)),
+            "quiz",
+            [[(ctx._("I don't know"), f"{prefix}:{quiz_flow.DONT_KNOW}"), stop]],
         )
         learner.awaiting = f"cloze:{row.id}:{row.position}:{token}"
         ctx.expect_text()
@@ -194,46 +187,43 @@ async def _present(ctx: Context, row: QuizSessionRow) -> None:
         ctx.expect_text()
 
 
-def _order(row: QuizSessionRow, question: Question) -> tuple[int, ...]:
-    """The options' order of this presentation, the same every time it is derived."""
-    return option_order(question, f"quiz:{row.id}:{row.position}")
-
-
-async def _current(ctx: Context, session_id: int, position: int) -> QuizSessionRow | None:
+async def _current(ctx: Context, session_id: int, position: int) -> quiz_flow.Showing | None:
     learner = ctx.learner
     assert learner is not None
-    row = await quiz_sessions.open_session(ctx.session, learner, session_id)
-    if row is None or row.position != position:
+    shown = await quiz_flow.at(ctx.session, learner, session_id, position)
+    if isinstance(shown, quiz_flow.Refused):
         ctx.say(
             ctx._("That question is already behind you. /quiz starts a new round."), notice=True
         )
         return None
-    return row
+    return shown
 
 
-def _duration_ms(row: QuizSessionRow, now: dt.datetime) -> int | None:
-    if row.presented_at is None:
-        return None
-    return max(0, int((now - row.presented_at).total_seconds() * 1000))
+async def press(ctx: Context, kind: str, rest: str) -> None:
+    """A press of a quiz button: `qa:ROUND:POSITION:VALUE` (an answer), `qs:ROUND:POSITION`
+    (reveal), `qr:ROUND:POSITION:RATING` (a self-rating), `qstop:ROUND`."""
+    parts = rest.split(":")
+    if kind == "qstop":
+        await stop(ctx, int(parts[0]))
+        return
+    session_id, position = int(parts[0]), int(parts[1])
+    if kind == "qa":
+        await press_answer(ctx, session_id, position, parts[2])
+    elif kind == "qs":
+        await reveal(ctx, session_id, position)
+    else:
+        await rate(ctx, session_id, position, int(parts[2]))
 
 
 async def press_answer(ctx: Context, session_id: int, position: int, value: str) -> None:
-    row = await _current(ctx, session_id, position)
-    if row is None:
+    shown = await _current(ctx, session_id, position)
+    if shown is None:
         return
-    stored = await quiz_sessions.question(ctx.session, row.queue[row.position])
-    assert stored is not None
-    question = quiz_sessions.as_question(stored)
-    if value == "dk":
-        response = ""
-    elif question.kind == Kind.CHOICE and value.isdigit() and int(value) < len(question.options):
-        response = question.options[int(value)]
-    elif question.kind == Kind.TRUE_FALSE and value in {"true", "false"}:
-        response = value
-    else:
+    response = "" if value == quiz_flow.DONT_KNOW else quiz_flow.response_for(shown.question, value)
+    if response is None:
         ctx.say(ctx._("That button is not valid."), notice=True)
         return
-    await _graded(ctx, row, question, response)
+    await _graded(ctx, shown, response)
 
 
 async def typed(ctx: Context, text: str) -> None:
@@ -262,63 +252,51 @@ async def typed(ctx: Context, text: str) -> None:
         )
         return
     session_text, position_text, token = rest.split(":", 2)
-    row = await _current(ctx, int(session_text), int(position_text))
-    if row is None:
+    shown = await _current(ctx, int(session_text), int(position_text))
+    if shown is None:
         learner.awaiting = None
         return
-    stored = await quiz_sessions.question(ctx.session, row.queue[row.position])
-    assert stored is not None
-    question = quiz_sessions.as_question(stored)
     # Graded before anything is written, so a slow model holds no write lock.
-    result = await free_text.grade_typed(ctx, question, answer)
+    result = await free_text.grade_typed(ctx, shown.question, answer)
     refusal = await menus.claim(ctx.session, learner, token, ctx.now)
     if refusal is not None:
         ctx.say(
             ctx._("That question is already behind you. /quiz starts a new round."), notice=True
         )
         return
-    await _graded(ctx, row, question, answer, result)
+    await _graded(ctx, shown, answer, result)
 
 
 async def _graded(
-    ctx: Context,
-    row: QuizSessionRow,
-    question: Question,
-    response: str,
-    result: FreeTextGrade | None = None,
+    ctx: Context, shown: quiz_flow.Showing, response: str, result: FreeTextGrade | None = None
 ) -> None:
     """Show the verdict and record the review; `result` is a typed answer's grade by meaning."""
     learner = ctx.learner
     assert learner is not None
     learner.awaiting = None
+    graded = await quiz_flow.answer(
+        ctx.session, learner, shown, response, result, ctx.now, ctx.settings.quiz
+    )
+    question = shown.question
     if result is None:
-        correct = bool(response) and grade(question, response)
-        lines = [line(Bold(ctx._("✅ Correct!") if correct else ctx._("❌ Not quite.")))]
+        lines = [line(Bold(ctx._("✅ Correct!") if graded.correct else ctx._("❌ Not quite.")))]
     else:
-        correct = result.verdict == Verdict.CORRECT
         lines = free_text.verdict_lines(ctx, result)
-    metrics.quiz_answer("right" if correct else "wrong")
-    if not correct or (result is not None and question.kind == Kind.RECALL):
-        answer = _answer_text(ctx, question, _order(row, question))
+    metrics.quiz_answer("right" if graded.correct else "wrong")
+    if not graded.correct or (result is not None and question.kind == Kind.RECALL):
+        answer = _answer_text(ctx, question, shown.order)
         lines.append(line(ctx._("Answer: {answer}").format(answer=answer)))
     lines += _explanation(ctx, question)
-    if row.mode == SCHEDULED:
-        if result is None:
-            usual = await reviews.usual_durations(ctx.session, learner.id)
-            rating = rating_for_answer(correct, _duration_ms(row, ctx.now), usual)
-        else:
-            rating = rating_for_verdict(result.verdict)
-        lines += await _record(ctx, row, question, rating, correct)
-    row.answered += 1
-    row.correct += int(correct)
-    if correct:
+    if graded.review is not None:
+        lines += _review_lines(ctx, question, graded.review)
+    if graded.correct:
         ctx.say(Doc(tuple(lines)))
     else:
         # A wrong answer offers /ask's explanation of the topic, scoped to the question's lesson.
         await ctx.ask(
             Doc(tuple(lines)), "explain", [[(ctx._("💡 Explain"), f"explain:{question.id}")]]
         )
-    await _advance(ctx, row)
+    await _show(ctx, await quiz_flow.advance(ctx.session, shown.row, ctx.now))
 
 
 def _answer_text(ctx: Context, question: Question, order: tuple[int, ...]) -> str:
@@ -344,30 +322,15 @@ def _explanation(ctx: Context, question: Question) -> list[Line]:
     return lines
 
 
-async def _record(
-    ctx: Context, row: QuizSessionRow, question: Question, rating: Rating, correct: bool | None
-) -> list[Line]:
-    learner = ctx.learner
-    assert learner is not None
-    stored = await quiz_sessions.question(ctx.session, question.id)
-    assert stored is not None
-    outcome = await reviews.record_review(
-        ctx.session,
-        learner,
-        stored,
-        rating,
-        correct,
-        ctx.now,
-        _duration_ms(row, ctx.now),
-        ctx.settings.quiz,
-    )
-    if outcome.leech:
+def _review_lines(ctx: Context, question: Question, review: reviews.Outcome) -> list[Line]:
+    """When the card comes back, or that it was set aside as a leech."""
+    if review.leech:
         return [
             line(
                 Bold(
                     ctx._(
                         "⚠️ You have missed this card {lapses} times, so I set it aside (suspended)."
-                    ).format(lapses=outcome.card.lapses)
+                    ).format(lapses=review.card.lapses)
                 )
             ),
             line(
@@ -376,20 +339,18 @@ async def _record(
                 ).format(day=question.day)
             ),
         ]
-    interval = format_interval(outcome.card.due - ctx.now, learner.language)
+    interval = format_interval(review.card.due - ctx.now, ctx.language)
     return [line(ctx._("Next review in {interval}.").format(interval=interval))]
 
 
 async def reveal(ctx: Context, session_id: int, position: int) -> None:
     """Free recall: show the answer, then the learner rates themselves."""
-    row = await _current(ctx, session_id, position)
-    if row is None:
+    shown = await _current(ctx, session_id, position)
+    if shown is None:
         return
     learner = ctx.learner
     assert learner is not None
-    stored = await quiz_sessions.question(ctx.session, row.queue[row.position])
-    assert stored is not None
-    question = quiz_sessions.as_question(stored)
+    row, question = shown.row, shown.question
     lines = [line(Bold(ctx._("Answer: {answer}").format(answer=question.answer)))] + _explanation(
         ctx, question
     )
@@ -397,10 +358,9 @@ async def reveal(ctx: Context, session_id: int, position: int) -> None:
     if row.mode == PRACTICE:
         await ctx.ask(Doc(tuple(lines)), "quiz", [[(ctx._("Next"), f"{prefix}:0")]])
         return
-    card = await reviews.card_for(ctx.session, learner.id, question.id)
-    fsrs_card = reviews.fsrs_card_of(card) if card is not None else Card(due=ctx.now)
-    scheduler = reviews.scheduler_for(learner, ctx.settings.quiz)
-    intervals = preview_intervals(scheduler, fsrs_card, ctx.now)
+    intervals = await quiz_flow.intervals(
+        ctx.session, learner, question, ctx.now, ctx.settings.quiz
+    )
     buttons = [
         (
             f"{ctx._(RATING_LABELS[rating])} · {format_interval(intervals[rating], learner.language)}",
@@ -413,67 +373,52 @@ async def reveal(ctx: Context, session_id: int, position: int) -> None:
 
 
 async def rate(ctx: Context, session_id: int, position: int, rating_value: int) -> None:
-    row = await _current(ctx, session_id, position)
-    if row is None:
+    shown = await _current(ctx, session_id, position)
+    if shown is None:
         return
     learner = ctx.learner
     assert learner is not None
     learner.awaiting = None
-    stored = await quiz_sessions.question(ctx.session, row.queue[row.position])
-    assert stored is not None
-    question = quiz_sessions.as_question(stored)
-    if row.mode == SCHEDULED:
-        if rating_value not in {int(rating) for rating in Rating}:
-            ctx.say(ctx._("That button is not valid."), notice=True)
-            return
-        lines = await _record(ctx, row, question, Rating(rating_value), None)
-        ctx.say(Doc(tuple(lines)))
+    review = await quiz_flow.rate(
+        ctx.session, learner, shown, rating_value, ctx.now, ctx.settings.quiz
+    )
+    if isinstance(review, quiz_flow.Refused):
+        ctx.say(ctx._("That button is not valid."), notice=True)
+        return
+    if review is not None:
+        ctx.say(Doc(tuple(_review_lines(ctx, shown.question, review))))
     metrics.quiz_answer("self_rated")
-    row.answered += 1
-    row.correct += int(rating_value >= int(Rating.Hard))
-    await _advance(ctx, row)
+    await _show(ctx, await quiz_flow.advance(ctx.session, shown.row, ctx.now))
 
 
 async def stop(ctx: Context, session_id: int) -> None:
     learner = ctx.learner
     assert learner is not None
-    row = await quiz_sessions.open_session(ctx.session, learner, session_id)
-    if row is None:
+    over = await quiz_flow.stop(ctx.session, learner, session_id, ctx.now)
+    if isinstance(over, quiz_flow.Refused):
         ctx.say(ctx._("That quiz is already over."), notice=True)
         return
     learner.awaiting = None
-    await _finish(ctx, row)
+    await _round_over(ctx, over)
 
 
-async def _advance(ctx: Context, row: QuizSessionRow) -> None:
-    row.position += 1
-    if row.position >= len(row.queue):
-        await _finish(ctx, row)
-    else:
-        await _present(ctx, row)
-
-
-async def _finish(ctx: Context, row: QuizSessionRow) -> None:
-    learner = ctx.learner
-    assert learner is not None
-    row.finished_at = ctx.now
-    seconds = int((ctx.now - row.started_at).total_seconds())
+async def _round_over(ctx: Context, over: quiz_flow.RoundOver) -> None:
     lines: list[Line] = [line(Bold(ctx._("Round complete")))]
-    if row.answered:
+    if over.answered:
         lines.append(
             line(
                 ctx._(
                     "{correct}/{answered} right ({percent}%) in {minutes} min {seconds} s."
                 ).format(
-                    correct=row.correct,
-                    answered=row.answered,
-                    percent=round(100 * row.correct / row.answered),
-                    minutes=seconds // 60,
-                    seconds=seconds % 60,
+                    correct=over.correct,
+                    answered=over.answered,
+                    percent=round(100 * over.correct / over.answered),
+                    minutes=over.seconds // 60,
+                    seconds=over.seconds % 60,
                 )
             )
         )
-    if row.mode == SCHEDULED:
+    if over.mode == SCHEDULED:
         lines.append(line(await _nothing_due(ctx)))
     ctx.say(Doc(tuple(lines)))
 
@@ -483,4 +428,4 @@ async def explain(ctx: Context, question_id: str) -> None:
     if stored is None:
         ctx.say(ctx._("That button is not valid."), notice=True)
         return
-    await ask.explain(ctx, stored.topic or stored.stem[:80], stored.lesson_key)
+    await ask.explain(ctx, quiz_sessions.as_question(stored))

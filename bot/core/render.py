@@ -6,7 +6,7 @@ from bot.core.i18n import Translate
 from bot.core.markup import Bold, Doc, Line, Link, doc, line
 from bot.core.names import LANGUAGE_NAMES, plan_name, track_name
 from bot.db.models import Learner
-from curriculum import Lesson, Plan
+from curriculum import Lesson, Outline, Plan, load_plan, outline_of
 
 BAR_WIDTH = 20
 # Focus cells that carry no advice of their own.
@@ -23,10 +23,13 @@ def _bullets(items: tuple[str, ...]) -> list[Line]:
 
 
 def lesson_doc(lesson: Lesson, learner_track: str | None, _: Translate, completed: bool) -> Doc:
+    outline = outline_of(load_plan(lesson.plan), lesson, learner_track)
     lines: list[Line] = [
         line(Bold(_("Day {day} · {title}").format(day=lesson.day, title=lesson.title))),
         line(lesson.section),
     ]
+    if outline.goals:
+        lines.append(line(Bold(_("Stage goal")), ": " + "；".join(outline.goals)))
     if lesson.depth:
         lines.append(line(_("Depth: {depth}").format(depth=lesson.depth)))
     topics = tuple(topic for topic in lesson.topics if topic != lesson.title)
@@ -42,9 +45,49 @@ def lesson_doc(lesson: Lesson, learner_track: str | None, _: Translate, complete
     if lesson.references:
         lines.append(line(Bold(_("References"))))
         lines += [line("• ", Link(ref.title, ref.url)) for ref in lesson.references]
+    lines += _around(lesson, outline, topics, _)
     if completed:
         lines.append(line(_("✅ Completed")))
     return Doc(tuple(lines))
+
+
+def _around(lesson: Lesson, outline: Outline, topics: tuple[str, ...], _: Translate) -> list[Line]:
+    """What the plan says around a lesson that has no practice of its own: its section's
+    practice, the week's deliverables and project day, and plainly when the day is a bare row."""
+    lines: list[Line] = []
+    if lesson.practice:
+        return lines
+    section = outline.section
+    if section is not None and section.practice:
+        first, last = section.day_range
+        lines.append(
+            line(Bold(_("Practice for Days {first}-{last}").format(first=first, last=last)))
+        )
+        lines += _bullets(section.practice)
+    if outline.deliverables and not lesson.deliverables:
+        lines += [line(Bold(_("What this part of the plan delivers")))] + _bullets(
+            outline.deliverables
+        )
+    if outline.project is not None:
+        lines.append(
+            line(
+                Bold(_("📝 Project day")),
+                ": "
+                + _("Day {day} · {title}").format(
+                    day=outline.project.day, title=outline.project.title
+                ),
+            )
+        )
+    if not topics and not lesson.references and not lesson.deliverables:
+        lines.append(
+            line(
+                _(
+                    "ℹ️ For this day the plan gives only its topic and a focus per track: no "
+                    "sub-topics, reading list or exercise of its own."
+                )
+            )
+        )
+    return lines
 
 
 def plan_doc(

@@ -368,7 +368,6 @@ async def retro_for_group(ctx: Context, group: Group, upcoming: bool = False) ->
 
 async def retro_command(ctx: Context, _args: str) -> None:
     """/retro: the learner's week so far (in a group chat the group commands answer first)."""
-    if ctx.learner is None or not ctx.learner.enrolled:
-        ctx.say(ctx._("You have not chosen a study plan yet. Send /start to begin."))
+    if ctx.enrolled_learner() is None:
         return
     await retro_for_learner(ctx, upcoming=True)

@@ -9,11 +9,11 @@ from bot.services.learning_stats import RETENTION_WINDOW_DAYS, learning_stats
 
 
 async def progress(ctx: Context, _args: str) -> None:
-    if ctx.learner is None or not ctx.learner.enrolled:
-        ctx.say(ctx._("You have not chosen a study plan yet. Send /start to begin."))
+    learner = ctx.enrolled_learner()
+    if learner is None:
         return
     _ = ctx._
-    stats = await learning_stats(ctx.session, ctx.learner, ctx.now)
+    stats = await learning_stats(ctx.session, learner, ctx.now)
     retention = (
         ctx.ngettext(
             "{percent}% remembered · {count} review of a mature card (its first of the day) "

@@ -3,17 +3,18 @@ the bot, announcements to everyone through the outbox, the question banks re-imp
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import Learner, QuestionRow, ReviewLogRow
 from bot.db.schedule_models import PENDING, Broadcast, Delivery, Group
 from bot.scheduling import outbox
-from bot.services.bank_import import ImportReport, import_questions
-from quizzes.banks import load_banks
+from bot.services.bank_import import ImportReport, checked_bank_questions, import_questions
 
 BROADCAST_KIND = "broadcast:"
 MAX_BROADCAST_CHARS = 3500
@@ -37,8 +38,8 @@ class Stats:
 
 
 async def stats(session: AsyncSession, now: dt.datetime) -> Stats:
-    async def count(query: object) -> int:
-        return int(await session.scalar(query) or 0)  # type: ignore[arg-type]
+    async def count(query: Select[Any]) -> int:
+        return int(await session.scalar(query) or 0)
 
     learners = select(func.count()).select_from(Learner)
     states = await session.execute(
@@ -70,8 +71,7 @@ async def broadcast(session: AsyncSession, text: str, sender: str, now: dt.datet
     session.add(row)
     await session.flush()
     recipients: list[outbox.Recipient] = []
-    for model, kind in ((Learner, outbox.LEARNER), (Group, outbox.GROUP)):
-        chat = model.platform_user_id if model is Learner else model.chat_id  # type: ignore[attr-defined]
+    for model, kind, chat in outbox.RECIPIENTS:
         rows = await session.execute(
             select(model.id, model.platform, chat).where(
                 model.active.is_(True), model.platform.not_in(UNREACHABLE_PLATFORMS)
@@ -105,5 +105,6 @@ async def pending_broadcasts(session: AsyncSession) -> int:
 
 
 async def import_banks(session: AsyncSession) -> ImportReport:
-    """The question bank files into the database, as `tutorbot bank import` does."""
-    return await import_questions(session, [entry.question for entry in load_banks()])
+    """The question bank files into the database, as `tutorbot bank import` does (raises
+    `BanksRefused` when they break a rule)."""
+    return await import_questions(session, await asyncio.to_thread(checked_bank_questions))

@@ -5,12 +5,37 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import CurriculumLesson, Learner, QuestionRow
+from quizzes import banks
 from quizzes.model import Question
+from quizzes.validate import ValidationReport, validate_banks
+
+
+class BanksRefused(Exception):
+    """The banks break a rule: nothing may be imported until they are fixed."""
+
+    def __init__(self, report: ValidationReport) -> None:
+        self.report = report
+        super().__init__(
+            f"{len(report.errors)} error(s) in the question banks: nothing imported "
+            "(`tutorbot bank validate` lists them)"
+        )
+
+
+def checked_bank_questions(root: Path | None = None) -> list[Question]:
+    """The banks' questions once every rule but the (slow) near-duplicate search holds: a
+    question without an answer would be stored as '', one with another's id would overwrite
+    that question."""
+    root = root or banks.BANKS_DIR
+    report = validate_banks(root, embeddings=False)
+    if not report.passed():
+        raise BanksRefused(report)
+    return [entry.question for entry in banks.load_banks(root)]
 
 
 @dataclass(frozen=True, slots=True)

@@ -126,3 +126,36 @@ async def test_the_plan_ends_on_its_last_day(app: App) -> None:
     await enrol(chat)
     chat.advance(days=99)
     assert "Day 100 · 最终复盘与职业规划" in await chat.say("/today")
+
+
+async def test_early_lessons_show_what_the_plan_says_around_them(app: App) -> None:
+    """ai-fullstack-100 Days 1, 2, 4 and 11 are one table row each: the lesson shows the stage
+    goal, the week's deliverables and project day, and says the plan gives nothing more."""
+    chat = Chat(app.core)
+    await enrol(chat)
+    chat.advance(days=10)  # Day 11
+    for day, project in ((1, 7), (2, 7), (4, 7), (11, 14)):
+        text = await chat.say(f"/lesson {day}")
+        assert f"Day {day} · " in text
+        assert "Stage goal: 所有岗位必学，建立统一的技术基础" in text
+        assert (
+            "What this part of the plan delivers\n• 异步数据处理工具\n• 容器化的PyTorch推理服务"
+            in text
+        )
+        assert f"📝 Project day: Day {project} · 实战：" in text
+        assert "the plan gives only its topic and a focus per track" in text
+    # A lesson with its own practice and reading says nothing of the kind.
+    chat.advance(days=14)
+    text = await chat.say("/lesson 25")
+    assert "Stage goal: 精通RAG和Agent技术，能够独立开发AI应用" in text
+    assert "gives only its topic" not in text and "Practice for Days" not in text
+
+
+async def test_a_section_day_without_practice_shows_the_sections_practice(app: App) -> None:
+    chat = Chat(app.core)
+    await enrol(chat, plan_label="180", track_label=None)
+    chat.advance(days=2)
+    text = await chat.say("/today")
+    assert "Day 3 · Transformer架构原理（3/8）" in text
+    assert "Practice for Days 1-8\n• 绘制完整的Transformer架构图" in text
+    assert "gives only its topic" not in text  # it has topics and references of its own

@@ -37,6 +37,8 @@ def test_exports():
         "PLAN_IDS",
         "load_plan",
         "lesson_for",
+        "Outline",
+        "outline_of",
         "CurriculumError",
         "UnknownPlan",
         "UnknownTrack",

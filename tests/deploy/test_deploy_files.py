@@ -173,7 +173,9 @@ def test_the_dockerfile_installs_the_locked_dependencies_then_the_project() -> N
 def named_commands(text: str) -> set[str]:
     """`tutorbot GROUP [ACTION]` as written in a file (flags and arguments dropped)."""
     found = set()
-    for match in re.finditer(r"\btutorbot ((?:[a-z][a-z-]*)(?: [a-z][a-z-]*)?)", text):
+    # Not a namespace (`kubectl -n tutorbot ...`), an image or a path.
+    pattern = r"(?<![-/\w.])(?<!-n )tutorbot ((?:[a-z][a-z-]*)(?: [a-z][a-z-]*)?)"
+    for match in re.finditer(pattern, text):
         found.add(match.group(1))
     return found
 
