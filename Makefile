@@ -3,7 +3,7 @@ SHELL := /bin/bash
 UV ?= uv
 export UV_PYTHON_DOWNLOADS := never
 
-.PHONY: run test bench lint messages uv sync db fonts
+.PHONY: run test bench lint messages uv sync db fonts index
 
 uv:
 	@command -v $(UV) >/dev/null 2>&1 || python3 -m pip install --quiet uv
@@ -33,8 +33,13 @@ fonts:
 			"install one, e.g. sudo apt-get install $(CJK_FONT_PACKAGE)"; \
 	fi
 
+## The search index of /ask (plans, cited papers, question banks) in data/qdrant: built once
+## (minutes on a fresh machine), then brought up to date in seconds.
+index: sync
+	$(UV) run tutorbot index
+
 ## Start the console bot on the embedded SQLite database.
-run: db fonts
+run: db fonts index
 	$(UV) run tutorbot chat --user $${TUTORBOT_CONSOLE_USER:-$${USER:-learner}}
 
 ## The whole test suite (PostgreSQL too when TUTORBOT_TEST_POSTGRES_URL is set).
@@ -45,12 +50,13 @@ bench: sync
 	$(UV) run python -m tests.benchmarks
 
 ## Retrieval quality on ../shared/eval/ask_dev.jsonl: hit@1, hit@5 and MRR per fusion method
-## (goal: hit@5 >= 0.95, MRR >= 0.80). The index it builds in data/qdrant-eval is reused.
+## (goal: hit@5 >= 0.95, MRR >= 0.80), and the extractive answers' gold rate (the gold string
+## quoted in the answer itself); the index it builds in data/index-eval is reused.
 ## Then the free-text graders' accuracy on tests/quizzes/free_text_labels.jsonl: the embedding
 ## grader always, the LLM grader when TUTORBOT_LLM__BASE_URL and __MODEL name a real model.
 .PHONY: eval
 eval: sync
-	$(UV) run python -m retrieval.eval
+	$(UV) run python -m bot.services.ask_eval
 	$(UV) run python -m quizzes.free_text_eval
 
 lint: sync

@@ -61,17 +61,16 @@ class EmbeddingSettings(BaseModel):
     base_url: str | None = None
     model: str | None = None
     api_key: SecretStr | None = None
+    # Passage vectors by content hash: rebuilding the index re-embeds only new texts.
+    cache_path: Path | None = DEFAULT_DATA_DIR / "embeddings.sqlite"
 
 
 class QdrantSettings(BaseModel):
-    # Unset url: Qdrant local mode in `path`; set: a Qdrant server.
+    # Unset url: an embedded Qdrant Edge shard in `path`/`collection`; set: a Qdrant server.
     url: str | None = None
     api_key: SecretStr | None = None
     path: Path = DEFAULT_DATA_DIR / "qdrant"
     collection: str = "tutorbot"
-    # Local mode only: answer hybrid searches in-process (numpy) rather than through local
-    # mode's own scoring; same results, milliseconds instead of ~0.6 s at 20,000 chunks.
-    local_in_process: bool = True
 
 
 class AskSettings(BaseModel):

@@ -16,19 +16,16 @@ from contextlib import aclosing
 from dataclasses import dataclass
 from typing import Any
 
-from .glossary import expand_query
+from .extract import Quote, fallback, pick, whole
 from .model import CATALOG, PAPER, Chunk, Hit
-from .sparse import tokens
 
 log = logging.getLogger(__name__)
 
 LANGUAGE_NAMES = {"zh": "Simplified Chinese", "en": "English"}
 EXTRACT_PASSAGES = 3
-EXCERPT_CHARS = 280
 _CJK_RE = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
 _LATIN_RE = re.compile(r"[A-Za-z]")
 _CITATION_RE = re.compile(r"\[(\d{1,2})\]")
-_SENTENCE_RE = re.compile(r"(?<=[。！？.!?])\s+|(?<=[。！？])")
 
 SYSTEM_PROMPT = """\
 You are a study tutor for two Chinese study plans (ai-fullstack-100, a 100-day plan with the \
@@ -124,7 +121,7 @@ class Draft:
     def cited(self) -> list[int]:
         """Passage numbers the answer cites, in order of first use."""
         if self.mode == "extractive":
-            return [excerpt.number for excerpt in self.excerpts]
+            return list(dict.fromkeys(excerpt.number for excerpt in self.excerpts))
         return list(dict.fromkeys(int(number) for number in _CITATION_RE.findall(self.text)))
 
 
@@ -239,37 +236,19 @@ class LLMAnswerer:
                 await response.close()  # type: ignore[union-attr]
 
 
-def _units(body: str) -> list[str]:
-    lines = [line.strip() for line in body.splitlines() if line.strip()]
-    if len(lines) > 1:
-        return lines
-    return [part.strip() for part in _SENTENCE_RE.split(body) if part.strip()]
-
-
-def _excerpt(chunk: Chunk, words: set[str]) -> str:
-    """The lines (or sentences) of a passage that share most words with the question."""
-    # The first line of a curriculum or paper chunk is its context, which the citation shows.
-    _, _, body = chunk.text.partition("\n")
-    units = _units(chunk.text if chunk.source == CATALOG or not body else body)
-    if not units:
-        return ""
-    overlap = [len(words & set(tokens(unit))) for unit in units]
-    keep = {0} if chunk.source not in (CATALOG, PAPER) else set()
-    ranked = sorted(range(len(units)), key=lambda i: (-overlap[i], i))
-    for index in ranked:
-        if len(keep) >= 3 or (keep and overlap[index] == 0):
-            break
-        keep.add(index)
-    keep = keep or {0}
-    text = " · ".join(units[i] for i in sorted(keep))
-    return text if len(text) <= EXCERPT_CHARS else text[: EXCERPT_CHARS - 1] + "…"
-
-
-def extractive(question: str, passages: Sequence[Passage], reason: str) -> Draft:
-    words = set(tokens(expand_query(question)))
-    chosen = passages[:EXTRACT_PASSAGES]
-    excerpts = tuple(Excerpt(p.number, _excerpt(p.chunk, words)) for p in chosen)
-    weak = not any(words & set(tokens(p.chunk.text)) for p in chosen)
+def extractive(question: str, passages: Sequence[Passage], reason: str, lead: int = 0) -> Draft:
+    """The sentences of the passages that answer the question (see `extract`), cited. The
+    first `lead` passages are quoted whole, first: the quiz question an explanation is about."""
+    numbered = [(p.number, p.chunk) for p in passages]
+    quotes = [Quote(number, whole(chunk)) for number, chunk in numbered[:lead]]
+    lessons = {chunk.lesson_key for _, chunk in numbered[:lead]} - {None}
+    # The lead's own lesson explains it best: its sentences count more.
+    favoured = frozenset(n for n, chunk in numbered[lead:] if chunk.lesson_key in lessons)
+    picked = pick(question, numbered[lead:], favoured)
+    weak = not picked and not quotes
+    if weak:
+        picked = fallback(numbered, EXTRACT_PASSAGES)
+    excerpts = tuple(Excerpt(quote.number, quote.text) for quote in [*quotes, *picked])
     return Draft(mode="extractive", final=True, excerpts=excerpts, reason=reason, weak=weak)
 
 
@@ -279,10 +258,12 @@ async def answer_drafts(
     language: str,
     llm: LLMAnswerer | None,
     history: Sequence[Turn] = (),
+    lead: int = 0,
 ) -> AsyncGenerator[Draft, None]:
-    """Partial drafts while the model writes, then exactly one final draft."""
+    """Partial drafts while the model writes, then exactly one final draft (`lead`: see
+    `extractive`)."""
     if llm is None:
-        yield extractive(question, passages, "unconfigured")
+        yield extractive(question, passages, "unconfigured", lead)
         return
     text = ""
     try:
@@ -293,11 +274,11 @@ async def answer_drafts(
                 yield Draft(mode="llm", final=False, text=text)
     except AnswerUnavailable as error:
         log.warning("answer model unavailable: %s", error)
-        yield extractive(question, passages, error.reason)
+        yield extractive(question, passages, error.reason, lead)
         return
     except Exception:
         # The learner gets the passages whatever went wrong with the model call.
         log.exception("answer model failed")
-        yield extractive(question, passages, "error")
+        yield extractive(question, passages, "error", lead)
         return
     yield Draft(mode="llm", final=True, text=text)

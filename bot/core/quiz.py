@@ -173,6 +173,7 @@ async def _present(ctx: Context, shown: quiz_flow.Showing) -> None:
             [[(ctx._("I don't know"), f"{prefix}:{quiz_flow.DONT_KNOW}"), stop]],
         )
         learner.awaiting = f"cloze:{row.id}:{row.position}:{token}"
+        ctx.expect_text()
     else:
         lines.append(
             line(ctx._("Type your answer to have it graded, or reveal it and rate yourself."))
@@ -183,6 +184,7 @@ async def _present(ctx: Context, shown: quiz_flow.Showing) -> None:
             [[(ctx._("Show answer"), f"qs:{row.id}:{row.position}"), stop]],
         )
         learner.awaiting = f"recall:{row.id}:{row.position}:{token}"
+        ctx.expect_text()
 
 
 async def _current(ctx: Context, session_id: int, position: int) -> quiz_flow.Showing | None:
@@ -426,4 +428,4 @@ async def explain(ctx: Context, question_id: str) -> None:
     if stored is None:
         ctx.say(ctx._("That button is not valid."), notice=True)
         return
-    await ask.explain(ctx, stored.topic or stored.stem[:80], stored.lesson_key)
+    await ask.explain(ctx, quiz_sessions.as_question(stored))

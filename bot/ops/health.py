@@ -33,8 +33,8 @@ async def database(engine: AsyncEngine) -> Check:
 
 class IndexCheck:
     """Whether the collection exists and holds chunks. A Qdrant server is asked (one client,
-    kept); local mode's folder belongs to the process's retriever, so only the folder is
-    looked at, and the live count once /ask has opened it."""
+    kept); the embedded Qdrant Edge folder is looked at without opening it, and the live count
+    is used once /ask has opened it."""
 
     def __init__(
         self, settings: QdrantSettings, opened_count: Callable[[], int | None] | None = None
@@ -61,7 +61,9 @@ class IndexCheck:
         return client.count(self._settings.collection, exact=False).count
 
     def _local_folder_built(self) -> bool:
-        return (self._settings.path / "collection" / self._settings.collection).is_dir()
+        from retrieval.edge_store import is_built
+
+        return is_built(self._settings.path / self._settings.collection)
 
     async def __call__(self) -> Check:
         if self._settings.url:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextvars
+import logging
 import threading
 import time
 from collections.abc import AsyncGenerator, Sequence
@@ -37,6 +38,12 @@ from retrieval import (
 
 if TYPE_CHECKING:
     from retrieval import Retriever
+
+log = logging.getLogger(__name__)
+
+
+class IndexBuilding(Exception):
+    """The search index is being built in the background; searches can start when it is done."""
 
 
 # When the question being answered in this task was asked (set by `search`, which comes first),
@@ -80,12 +87,12 @@ def retrieval_config(settings: Settings) -> RetrievalConfig:
             collection=qdrant.collection,
             fusion=ask.fusion,
             prefetch_limit=ask.prefetch_limit,
-            in_process=qdrant.local_in_process,
         ),
         embeddings=EmbeddingConfig(
             base_url=embeddings.base_url,
             model=embeddings.model,
             api_key=_secret(embeddings.api_key),
+            cache_path=embeddings.cache_path,
         ),
         papers_dir=ask.papers_dir,
     )
@@ -120,15 +127,45 @@ class AskEngine:
         self._llm: LLMAnswerer | None = None
         self._llm_config = llm_config(settings)
         self._lock = threading.Lock()
+        self._building: threading.Thread | None = None
 
     @property
     def retriever(self) -> Retriever:
         with self._lock:
             if self._retriever is None:
+                from bot.services.ask_sources import shipped_bank_documents
                 from retrieval import Retriever  # Qdrant, langchain and the model: on first use
 
-                self._retriever = Retriever.open(retrieval_config(self.settings))
+                self._retriever = Retriever.open(
+                    retrieval_config(self.settings), documents=shipped_bank_documents
+                )
             return self._retriever
+
+    def searchable(self) -> Retriever:
+        """The retriever, once its index has chunks; an empty index starts building in the
+        background (once) and `IndexBuilding` says so at once, rather than after minutes."""
+        retriever = self.retriever
+        if retriever.ready:
+            return retriever
+        with self._lock:
+            if self._building is None:
+                if retriever.index.count() > 0:
+                    retriever.ensure_curriculum()  # built before (`tutorbot index`): ready
+                    return retriever
+                self._building = threading.Thread(
+                    target=self._build, args=(retriever,), name="index-build", daemon=True
+                )
+                self._building.start()
+        raise IndexBuilding
+
+    def _build(self, retriever: Retriever) -> None:
+        try:
+            retriever.ensure_curriculum()
+        except Exception:
+            log.exception("building the search index failed")  # the next /ask tries again
+        finally:
+            with self._lock:
+                self._building = None
 
     def opened_index_count(self) -> int | None:
         """Chunks in the index if the retriever is open (never opens it), else None."""
@@ -147,10 +184,8 @@ class AskEngine:
         k = self.settings.ask.top_k
 
         def search() -> list[Hit]:
-            # In the worker thread too: the first call loads the model and opens Qdrant.
-            if context:
-                return self.retriever.search(question, k, scope=scope, context=context)
-            return self.retriever.search(question, k, scope=scope)
+            # In the worker thread too: the first call loads the model and opens the index.
+            return self.searchable().search_for_answer(question, k, scope, context=context)
 
         _asked_at.set(time.monotonic())
         return passages_from(await asyncio.to_thread(search))
@@ -161,9 +196,10 @@ class AskEngine:
         passages: Sequence[Passage],
         language: str,
         history: Sequence[Turn] = (),
+        lead: int = 0,
     ) -> AsyncGenerator[Draft, None]:
         return _observed(
-            answer_drafts(question, passages, language, self.llm, history), _asked_at.get()
+            answer_drafts(question, passages, language, self.llm, history, lead), _asked_at.get()
         )
 
     async def close(self) -> None:

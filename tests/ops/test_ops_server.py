@@ -11,7 +11,6 @@ from pathlib import Path
 
 import httpx
 import pytest
-from qdrant_client import QdrantClient, models
 
 from bot.app import App, build_app
 from bot.cli.run import build_services
@@ -19,6 +18,8 @@ from bot.ops.server import OpsServer
 from bot.scheduling.dispatcher import Dispatcher
 from bot.services.ask_engine import AskEngine
 from bot.settings import LLMSettings, OpsSettings, QdrantSettings, Settings
+from retrieval.edge_store import EdgeStore
+from retrieval.store import Point
 from tests.core.test_quiz import START, stem_of
 from tests.scheduling.test_dispatcher import Clock, add_recipients, enqueue
 from tests.support.bank import load_test_bank
@@ -62,13 +63,15 @@ def sample(text: str, name: str, **labels: str) -> float:
 
 
 def build_index(path: Path, collection: str = "tutorbot") -> None:
-    """A Qdrant local-mode collection with one point, as `tutorbot index` leaves one."""
-    client = QdrantClient(path=str(path))
+    """A Qdrant Edge index folder with one point, as `tutorbot index` leaves one."""
+    store = EdgeStore(path / collection, 2)
     try:
-        client.create_collection(collection, models.VectorParams(size=2, distance="Dot"))
-        client.upsert(collection, [models.PointStruct(id=1, vector=[1.0, 0.0], payload={})])
+        with store.session() as session:
+            session.write(
+                [Point("00000000-0000-0000-0000-000000000001", [1.0, 0.0], [1], [1.0], {})], []
+            )
     finally:
-        client.close()
+        store.close()
 
 
 async def test_health_and_readiness(ops: httpx.AsyncClient, index_path: Path) -> None:

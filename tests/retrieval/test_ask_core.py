@@ -3,10 +3,15 @@ feedback, and what is stored, exported and forgotten."""
 
 from __future__ import annotations
 
+import asyncio
 import json
+import threading
+import time
 from collections.abc import AsyncIterator
+from pathlib import Path
 
 import pytest
+from langchain_core.embeddings import Embeddings
 from sqlalchemy import select
 
 from bot.app import App, build_app
@@ -16,8 +21,12 @@ from bot.core.context import Context
 from bot.core.messages import Incoming
 from bot.db.models import AskTurn
 from bot.services import learners
+from bot.services.ask_engine import AskEngine
 from bot.settings import Settings
-from retrieval import Retriever
+from quizzes import Question
+from retrieval import IndexConfig, Retriever
+from retrieval.index import HybridIndex
+from retrieval.model import Chunk
 from tests.retrieval.conftest import ask_engine
 from tests.support.chat import Chat, enrol
 from tests.support.openai_standin import OpenAIStandIn
@@ -197,9 +206,23 @@ async def test_turns_are_exported_adopted_and_forgotten(ask_app: App) -> None:
     assert await turns_of(ask_app) == []
 
 
-async def test_explain_is_scoped_to_the_lesson(ask_app: App) -> None:
+async def test_explain_says_why_the_key_is_right_from_the_lesson(ask_app: App) -> None:
     chat = Chat(ask_app.core, locale_hint="en")
     await enrol(chat, track_label="Algorithm")
+    question = Question.from_record(
+        {
+            "id": "explain-lora",
+            "plan": "ai-fullstack-100",
+            "track": "algo",
+            "day": 47,
+            "topic": "LoRA",
+            "kind": "recall",
+            "stem": "LoRA 为什么能大幅减少微调时需要训练的参数？",
+            "answer": "冻结原权重，只训练两个低秩矩阵 A 和 B。",
+            "explanation": "低秩分解让可训练参数从 d×d 降到 2×d×r。",
+            "sources": [{"lesson": "ai-fullstack-100/algo/47"}],
+        }
+    )
     async with ask_app.sessions() as session, session.begin():
         learner = await learners.find_learner(session, "console", chat.user)
         ctx = Context(
@@ -210,10 +233,70 @@ async def test_explain_is_scoped_to_the_lesson(ask_app: App) -> None:
             learner,
             ask_engine=ask_app.ask_engine,
         )
-        await explain(ctx, "低秩分解 参数高效微调", "ai-fullstack-100/algo/47")
+        await explain(ctx, question)
     (reply,) = ctx.replies
     text = render_plain(reply.body)
-    assert "[1] Day 47 · PEFT方法: LoRA" in text
+    answer, sources = text.split("\n\nSources\n")
+    # [1] is the question itself: its key and why, never its stem alone.
+    assert "[1] 答 A: 冻结原权重，只训练两个低秩矩阵 A 和 B。 — 解析 Why: 低秩分解" in answer
+    assert "LoRA 为什么能" not in answer
+    # Then the lesson's own sentences, cited.
+    assert "[2] Day 47 · PEFT方法: LoRA" in answer
+    assert sources.startswith("[1] AI Full-Stack Engineer · 100 days · LLM Algorithm Engineer")
     (turn,) = await turns_of(ask_app)
-    assert turn.question == "Explain: 低秩分解 参数高效微调" and turn.language == "en"
+    assert turn.question == "Explain: LoRA" and turn.language == "en"
     assert {p["plan"] for p in turn.passages} <= {"ai-fullstack-100", None}
+
+
+async def test_a_learners_plan_comes_first(ask_app: App) -> None:
+    """ "Which day covers Docker Compose?" is Day 13 of the 100-day plan for its learners, and
+    Day 54 of the 180-day plan for theirs; naming the other plan still reaches it."""
+    fullstack = Chat(ask_app.core, user="ada", locale_hint="en")
+    await enrol(fullstack)
+    text = await fullstack.say("/ask Which day covers Docker Compose?")
+    answer, sources = text.split("\n\nSources\n")
+    assert answer.startswith("Here is what the study material says:\n[1] Day 13 · Docker Compose")
+    assert "180" not in sources and "Day 13" in sources.splitlines()[0]
+    llmapp = Chat(ask_app.core, user="bob", locale_hint="en")
+    await enrol(llmapp, plan_label="180", track_label=None)
+    assert "[1] Day 54 · " in await llmapp.say("/ask Which day covers Docker Compose?")
+    other = await fullstack.say("/ask Which day of the 180-day plan covers Docker Compose?")
+    assert other.split("Sources\n")[1].startswith(
+        "[1] LLM Application Developer · 180 days · Day 54"
+    )
+
+
+async def test_answers_quote_the_question_banks_explanations(ask_app: App) -> None:
+    chat = Chat(ask_app.core, locale_hint="en")
+    text = await chat.say("/ask 用 RRF 融合之前要先把分数归一化吗？")
+    answer, sources = text.split("\n\nSources\n")
+    assert "RRF 只使用每个文档在各路结果中的排名，与分数的量纲和分布无关" in answer
+    number = answer.split("RRF 只使用")[0].rsplit("[", 1)[1].split("]")[0]
+    cited = next(line for line in sources.splitlines() if line.startswith(f"[{number}] "))
+    assert "第 27 天" in cited or "Day 27" in cited
+
+
+async def test_an_ask_while_the_index_is_built_is_told_so_at_once(
+    database_url: str, settings: Settings, embeddings: Embeddings, tmp_path: Path
+) -> None:
+    release = threading.Event()
+
+    def banks() -> dict[str, list[Chunk]]:
+        release.wait(timeout=60)  # the build stays in progress until the test lets it go
+        return {}
+
+    index = HybridIndex.open(IndexConfig(path=tmp_path / "index"), embeddings)
+    engine = AskEngine(settings, retriever=Retriever(index, documents=banks))
+    app = build_app(settings, database_url, ask_engine=engine)
+    chat = Chat(app.core, locale_hint="en")
+    started = time.monotonic()
+    first = await chat.say("/ask Which day covers Docker Compose?")
+    assert first.startswith("I am still building the search index of the study plans")
+    assert time.monotonic() - started < 30
+    assert (await chat.say("/ask Docker Compose")).startswith("I am still building")
+    building = engine._building
+    assert building is not None
+    release.set()
+    await asyncio.to_thread(building.join, 120)
+    assert "Day 13 · Docker Compose" in await chat.say("/ask Which day covers Docker Compose?")
+    await app.close()

@@ -10,9 +10,21 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+from langchain_core.embeddings import Embeddings
+
+from retrieval import IndexConfig, Retriever
+from retrieval.index import HybridIndex
+from retrieval.model import Chunk
 from tests.support.openai_standin import OpenAIStandIn
 
 SEARCH_KEYS = {"text", "score", "source", "plan", "track", "day", "url"}
+
+
+@pytest.fixture
+def shared_index(curriculum_retriever: Retriever, index_dir: Path) -> Path:
+    """The session's index folder, held open by this process while the CLI reads it."""
+    return index_dir
 
 
 def environment(index: Path, tmp_path: Path, **extra: str) -> dict[str, str]:
@@ -21,6 +33,7 @@ def environment(index: Path, tmp_path: Path, **extra: str) -> dict[str, str]:
         TUTORBOT_QDRANT__PATH=str(index),
         TUTORBOT_ASK__PAPERS_DIR=str(tmp_path / "papers"),
         TUTORBOT_DATABASE__URL=f"sqlite+aiosqlite:///{tmp_path / 'unused.db'}",
+        TUTORBOT_EMBEDDINGS__CACHE_PATH=str(tmp_path / "embeddings.sqlite"),
         **extra,
     )
     return env
@@ -38,14 +51,14 @@ def cli(*args: str, env: dict[str, str], cwd: Path) -> subprocess.CompletedProce
     )
 
 
-def test_search_prints_the_json_contract(index_copy: Path, tmp_path: Path) -> None:
+def test_search_prints_the_json_contract(shared_index: Path, tmp_path: Path) -> None:
     result = cli(
         "search",
         "混合精度训练 AMP",
         "--k",
         "3",
         "--json",
-        env=environment(index_copy, tmp_path),
+        env=environment(shared_index, tmp_path),
         cwd=tmp_path,
     )
     assert result.returncode == 0, result.stderr
@@ -57,8 +70,10 @@ def test_search_prints_the_json_contract(index_copy: Path, tmp_path: Path) -> No
     assert rows[0]["score"] >= rows[1]["score"] >= rows[2]["score"]
 
 
-def test_ask_prints_an_extractive_answer_without_a_model(index_copy: Path, tmp_path: Path) -> None:
-    env = environment(index_copy, tmp_path)
+def test_ask_prints_an_extractive_answer_without_a_model(
+    shared_index: Path, tmp_path: Path
+) -> None:
+    env = environment(shared_index, tmp_path)
     result = cli(
         "ask", "Which day covers WebSocket real-time chat?", "--json", env=env, cwd=tmp_path
     )
@@ -72,10 +87,10 @@ def test_ask_prints_an_extractive_answer_without_a_model(index_copy: Path, tmp_p
     assert empty.returncode == 2 and "empty" in empty.stderr
 
 
-async def test_ask_prints_the_models_answer(index_copy: Path, tmp_path: Path) -> None:
+async def test_ask_prints_the_models_answer(shared_index: Path, tmp_path: Path) -> None:
     async with OpenAIStandIn(reply=lambda request: "第47天：实现LoRA [1]。") as server:
         env = environment(
-            index_copy,
+            shared_index,
             tmp_path,
             TUTORBOT_LLM__BASE_URL=server.base_url,
             TUTORBOT_LLM__MODEL="standin-model",
@@ -101,12 +116,12 @@ async def test_ask_prints_the_models_answer(index_copy: Path, tmp_path: Path) ->
     assert "secret-key" not in stdout.decode() + stderr.decode()
 
 
-def test_papers_add_explains_a_failed_download(index_copy: Path, tmp_path: Path) -> None:
+def test_papers_add_explains_a_failed_download(shared_index: Path, tmp_path: Path) -> None:
     result = cli(
         "papers",
         "add",
         "http://127.0.0.1:9/2106.09685.pdf",
-        env=environment(index_copy, tmp_path),
+        env=environment(shared_index, tmp_path),
         cwd=tmp_path,
     )
     assert result.returncode == 1
@@ -114,18 +129,27 @@ def test_papers_add_explains_a_failed_download(index_copy: Path, tmp_path: Path)
     assert "tutorbot papers add FILE" in result.stderr
 
 
-def test_search_says_so_when_another_process_holds_the_local_index(
-    index_copy: Path, tmp_path: Path
+def test_a_second_process_reads_the_index_the_first_holds_and_writes(
+    embeddings: Embeddings, tmp_path: Path
 ) -> None:
-    from qdrant_client import QdrantClient
-
-    holder = QdrantClient(path=str(index_copy))  # as a running bot would
+    folder = tmp_path / "index"
+    holder = HybridIndex.open(IndexConfig(path=folder), embeddings)  # as a running bot would
     try:
-        result = cli(
-            "search", "LoRA", "--json", env=environment(index_copy, tmp_path), cwd=tmp_path
-        )
+        holder.sync("paper:a", [_note("paper:a", "0", "蒸馏 distillation 教师模型")])
+        env = environment(folder, tmp_path)
+        first = cli("search", "蒸馏 教师模型", "--k", "1", "--json", env=env, cwd=tmp_path)
+        assert first.returncode == 0, first.stderr
+        assert json.loads(first.stdout)[0]["text"] == "蒸馏 distillation 教师模型"
+        # The holder writes while the other process is gone; the next reader sees it.
+        holder.sync("paper:b", [_note("paper:b", "0", "量化 GPTQ 权重")])
+        assert [hit.chunk.doc for hit in holder.search("GPTQ 量化", k=1)] == ["paper:b"]
+        second = cli("search", "GPTQ 量化", "--k", "1", "--json", env=env, cwd=tmp_path)
+        assert second.returncode == 0, second.stderr
+        assert json.loads(second.stdout)[0]["text"] == "量化 GPTQ 权重"
+        assert "Traceback" not in first.stderr + second.stderr
     finally:
         holder.close()
-    assert result.returncode == 1 and result.stdout == ""
-    assert f"the index folder {index_copy} is in use by another process" in result.stderr
-    assert "TUTORBOT_QDRANT__URL" in result.stderr and "Traceback" not in result.stderr
+
+
+def _note(doc: str, key: str, text: str) -> Chunk:
+    return Chunk(doc=doc, key=key, text=text, source="paper", kind="paper", title="note")

@@ -1,17 +1,19 @@
-"""The Qdrant index: idempotent incremental sync, hybrid search, scoping, and the in-process
-sparse scorer of local mode agreeing with Qdrant's own."""
+"""The index: idempotent incremental sync, hybrid search, scoping, and Qdrant Edge agreeing
+with the server path on the same request."""
 
 from __future__ import annotations
+
+from collections.abc import Iterator
 
 import numpy as np
 import pytest
 from langchain_core.embeddings import Embeddings
-from qdrant_client import models
+from qdrant_client import QdrantClient
 
 from retrieval import IndexConfig, Retriever, Scope
-from retrieval.glossary import expand_query
-from retrieval.index import PLAN_BOOST, HybridIndex, JiebaSparse, mentioned_days, scope_filter
+from retrieval.index import PLAN_BOOST, HybridIndex, mentioned_days
 from retrieval.model import Chunk
+from retrieval.server_store import ServerStore
 
 QUESTIONS = [
     "Pydantic 数据验证在哪天学",
@@ -26,6 +28,7 @@ def test_syncing_the_curriculum_again_changes_nothing(curriculum_retriever: Retr
     before = curriculum_retriever.index.count()
     report = curriculum_retriever.sync_curriculum()
     assert not report.changed and report.unchanged == before > 500
+    assert "bank:ai-fullstack-100" in curriculum_retriever.index.docs()
 
 
 def test_hybrid_search_finds_lesson_rows(curriculum_retriever: Retriever) -> None:
@@ -68,39 +71,16 @@ def test_a_lesson_scope_puts_the_lesson_first(curriculum_retriever: Retriever) -
     assert top.lesson_key == "ai-fullstack-100/algo/47"
 
 
-@pytest.mark.parametrize("scope", [None, Scope(plan="ai-fullstack-100", track="algo", only=True)])
-def test_in_process_prefetches_match_qdrants_own(
-    curriculum_retriever: Retriever, scope: Scope | None
-) -> None:
-    index = curriculum_retriever.index
-    assert index.in_process
-    local = index._local_vectors()
-    keep = local.mask(scope)
-    for question in QUESTIONS:
-        terms = JiebaSparse().embed_query(expand_query(question))
-        query = models.SparseVector(indices=terms.indices, values=terms.values)
-        ours = local.search_sparse(query, 40, keep)
-        qdrant = index.client.query_points(
-            index.collection,
-            query=query,
-            using="sparse",
-            limit=40,
-            query_filter=scope_filter(scope),
-        ).points
-        ours_scores = [point.score for point in ours]
-        assert np.allclose(ours_scores, [point.score for point in qdrant], rtol=1e-5), question
-        # Ties may come in another order; above the last score, the same points.
-        cut = ours_scores[-1] * (1 + 1e-5) if ours_scores else 0
-        assert {p.id for p in ours if p.score > cut} == {str(p.id) for p in qdrant if p.score > cut}
-        dense = index.embeddings.embed_query(expand_query(question))
-        ours_dense = local.search_dense(dense, 10, keep)
-        qdrant_dense = index.client.query_points(
-            index.collection, query=dense, using="dense", limit=10, query_filter=scope_filter(scope)
-        ).points
-        assert [p.id for p in ours_dense] == [str(p.id) for p in qdrant_dense], question
-        assert np.allclose(
-            [p.score for p in ours_dense], [p.score for p in qdrant_dense], atol=1e-5
-        )
+@pytest.fixture(scope="module")
+def server_index(curriculum_retriever: Retriever) -> Iterator[HybridIndex]:
+    """The same chunks behind qdrant-client (its local mode stands in for a server): the path
+    `TUTORBOT_QDRANT__URL` takes, with the same request translated into the client's models."""
+    edge = curriculum_retriever.index
+    store = ServerStore(QdrantClient(location=":memory:"), "tutorbot", 384)
+    index = HybridIndex(store, edge.embeddings)
+    Retriever(index, documents=curriculum_retriever.documents).sync_curriculum()
+    yield index
+    index.close()
 
 
 @pytest.mark.parametrize("fusion", ["rrf", "dbsf"])
@@ -109,23 +89,32 @@ def test_in_process_prefetches_match_qdrants_own(
     [
         None,
         Scope(plan="ai-fullstack-100", track="algo"),
+        Scope(plan="ai-fullstack-100", track="algo", only=True),
         Scope(plan="llm-app-180", lesson_key="llm-app-180/common/41", only=True),
     ],
 )
-def test_the_query_api_and_the_in_process_path_agree_at_the_top(
-    curriculum_retriever: Retriever, scope: Scope | None, fusion: str
+def test_qdrant_edge_and_the_server_path_agree(
+    curriculum_retriever: Retriever, server_index: HybridIndex, scope: Scope | None, fusion: str
 ) -> None:
-    fast = curriculum_retriever.index
-    query_api = HybridIndex(fast.client, fast.embeddings, in_process=False)
+    edge = curriculum_retriever.index
+    assert server_index.count() == edge.count()
     for question in QUESTIONS:
-        ours = [hit.chunk.key for hit in fast.search(question, 6, scope=scope, fusion=fusion)]
+        ours = [hit.chunk.key for hit in edge.search(question, 6, scope=scope, fusion=fusion)]
         theirs = [
-            hit.chunk.key for hit in query_api.search(question, 6, scope=scope, fusion=fusion)
+            hit.chunk.key for hit in server_index.search(question, 6, scope=scope, fusion=fusion)
         ]
-        # Points with equal sparse scores may come in another order (Qdrant leaves ties to
-        # storage order), which moves them in the fusion; beyond that the two agree.
+        # Points with equal sparse scores may come in another order (ties are left to storage
+        # order), which moves them in the fusion; beyond that the two agree.
         assert ours[0] in theirs[:3] and theirs[0] in ours[:3], question
         assert len(set(ours) & set(theirs)) >= 4, question
+
+
+def test_a_follow_up_is_one_request_with_both_phrasings(curriculum_retriever: Retriever) -> None:
+    index = curriculum_retriever.index
+    alone = [hit.chunk.key for hit in index.search("what should I practise?", 5)]
+    followed = index.search("what should I practise?", 5, context="Which day covers LoRA?")
+    assert any("LoRA" in hit.chunk.text for hit in followed[:3])
+    assert [hit.chunk.key for hit in followed] != alone
 
 
 def _note(doc: str, key: str, text: str) -> Chunk:
@@ -138,7 +127,7 @@ def test_sync_adds_updates_and_removes_only_what_changed(paper_retriever: Retrie
         "paper:x", [_note("paper:x", "0", "量化 GPTQ"), _note("paper:x", "1", "蒸馏")]
     )
     assert (first.added, first.updated, first.removed, first.unchanged) == (2, 0, 0, 0)
-    # Searched between syncs, so each sync must refresh what local mode searches in memory.
+    # Searched between syncs: each sync must be seen by the next search.
     assert [hit.chunk.text for hit in index.search("GPTQ 量化", k=1)] == ["量化 GPTQ"]
     again = index.sync(
         "paper:x", [_note("paper:x", "0", "量化 GPTQ"), _note("paper:x", "1", "蒸馏")]
@@ -189,7 +178,7 @@ def test_a_sync_that_fails_halfway_leaves_search_seeing_what_was_written(
     flaky = FailingOnSecondBatch(embeddings)
     index = HybridIndex.open(IndexConfig(), flaky)
     index.sync("paper:a", [_note("paper:a", "0", "蒸馏 distillation")])
-    assert index.search("蒸馏", k=1)  # the in-memory copy now exists
+    assert index.search("蒸馏", k=1)
     flaky.batches = 0
     notes = [_note("paper:b", str(n), f"量化 note {n}") for n in range(100)]
     with pytest.raises(ConnectionError):

@@ -1,5 +1,5 @@
-"""After a wrong /quiz answer, the "Explain" button asks /ask about the question's topic,
-scoped to the question's lesson, and the answer cites that lesson."""
+"""After a wrong /quiz answer, the "Explain" button says why the right answer is right: the
+question's key and explanation first, then the sentences of its lesson, all cited."""
 
 from __future__ import annotations
 
@@ -18,6 +18,9 @@ async def test_explain_button_answers_from_the_questions_lesson(ask_app: App) ->
     assert "❌ Not quite." in chat.text
     explain = chat.button("Explain")
     text = await chat.press_data(explain)
-    assert "[1]" in text
-    assert "Day 1 · Python类型系统与类型提示" in text  # scoped to the question's lesson
+    answer, sources = text.split("\n\nSources\n")
+    assert "[1] 答 A: typing — 解析 Why: 类型提示 的要点。" in answer
+    assert TEST_BANK[0].stem not in answer  # the stem is not an answer
+    assert "[2] Day 1 · Python类型系统与类型提示" in answer  # the question's lesson
+    assert sources.startswith("[1] ") and "\n[2] " in sources
     assert "already pressed" in await chat.press_data(explain)
