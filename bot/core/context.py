@@ -16,7 +16,7 @@ from bot.core.i18n import (
     translator,
 )
 from bot.core.markup import Doc, doc
-from bot.core.messages import Button, Incoming, Reply
+from bot.core.messages import EXPECTS_TEXT, Button, Incoming, Reply
 from bot.db.models import Learner
 from bot.services import menus
 from bot.settings import Settings
@@ -70,6 +70,10 @@ class Context:
 
     def say(self, body: Doc | str, *, notice: bool = False) -> None:
         self.replies.append(Reply(body=body if isinstance(body, Doc) else doc(body), notice=notice))
+
+    def expect_text(self) -> None:
+        """Mark the last reply as asking for a typed answer (see `messages.EXPECTS_TEXT`)."""
+        self.replies[-1].extra[EXPECTS_TEXT] = "1"
 
     async def ask(self, body: Doc | str, flow: str, rows: list[list[ButtonSpec]]) -> str:
         """Send a reply with buttons whose presses come back as the given actions; returns the

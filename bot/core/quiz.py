@@ -173,6 +173,7 @@ async def _present(ctx: Context, shown: quiz_flow.Showing) -> None:
             [[(ctx._("I don't know"), f"{prefix}:{quiz_flow.DONT_KNOW}"), stop]],
         )
         learner.awaiting = f"cloze:{row.id}:{row.position}:{token}"
+        ctx.expect_text()
     else:
         lines.append(
             line(ctx._("Type your answer to have it graded, or reveal it and rate yourself."))
@@ -183,6 +184,7 @@ async def _present(ctx: Context, shown: quiz_flow.Showing) -> None:
             [[(ctx._("Show answer"), f"qs:{row.id}:{row.position}"), stop]],
         )
         learner.awaiting = f"recall:{row.id}:{row.position}:{token}"
+        ctx.expect_text()
 
 
 async def _current(ctx: Context, session_id: int, position: int) -> quiz_flow.Showing | None:
