@@ -78,20 +78,21 @@ async def mark_done(ctx: Context, lesson_key: str) -> None:
             ).format(day=lesson.day, total=total, length=length)
         )
         return
-    ctx.say(
+    lines = [
         ctx._("🎉 Day {day} done! {total} of {length} lessons completed.").format(
             day=lesson.day, total=total, length=length
         )
-    )
+    ]
     left = progress.backlog_days(learner, today, await lessons.completed_days(ctx.session, learner))
     if left:
-        ctx.say(
+        lines.append(
             ctx.ngettext(
                 "📚 {count} more past lesson to catch up: /backlog",
                 "📚 {count} more past lessons to catch up: /backlog",
                 len(left),
             ).format(count=len(left))
         )
+    ctx.say(doc(*lines))
 
 
 async def plan_overview(ctx: Context, _args: str) -> None:

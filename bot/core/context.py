@@ -16,7 +16,7 @@ from bot.core.i18n import (
     translator,
 )
 from bot.core.markup import Doc, doc
-from bot.core.messages import Button, Incoming, Reply
+from bot.core.messages import EXPECTS_TEXT, Button, Incoming, Reply
 from bot.db.models import Learner
 from bot.services import menus
 from bot.settings import Settings
@@ -24,6 +24,7 @@ from bot.settings import Settings
 if TYPE_CHECKING:
     from bot.services.answer_grading import AnswerGrader
     from bot.services.ask_engine import AskEngine
+    from bot.services.llm_client import LLMClient
 
 ButtonSpec = tuple[str, str]  # (label, action)
 
@@ -42,6 +43,8 @@ class Context:
     ask_engine: AskEngine | None = None
     # Grades typed answers to recall and cloze cards (built once per process by the app).
     grader: AnswerGrader | None = None
+    # The answer model's client, shared by /ask, grading and the retrospectives' narratives.
+    llm_client: LLMClient | None = None
 
     @property
     def language(self) -> str:
@@ -60,6 +63,13 @@ class Context:
         """Plural-aware messages: ctx.ngettext("{n} day", "{n} days", n).format(n=n)."""
         return plural_translator(self.language)
 
+    async def commit(self) -> None:
+        """End the transaction here, with what the message did so far, before slow work that
+        needs no database (a search, the answer model, drawing a chart): no transaction (and no
+        row lock) stays open across it. The next query begins a new one, which the core commits
+        when the message is handled."""
+        await self.session.commit()
+
     def enrolled_learner(self) -> Learner | None:
         """The learner, when they have chosen a plan; otherwise None, after telling them how to
         begin. Every command about one's own plan starts here."""
@@ -70,6 +80,10 @@ class Context:
 
     def say(self, body: Doc | str, *, notice: bool = False) -> None:
         self.replies.append(Reply(body=body if isinstance(body, Doc) else doc(body), notice=notice))
+
+    def expect_text(self) -> None:
+        """Mark the last reply as asking for a typed answer (see `messages.EXPECTS_TEXT`)."""
+        self.replies[-1].extra[EXPECTS_TEXT] = "1"
 
     async def ask(self, body: Doc | str, flow: str, rows: list[list[ButtonSpec]]) -> str:
         """Send a reply with buttons whose presses come back as the given actions; returns the

@@ -208,6 +208,7 @@ async def choose(ctx: Context, kind: str, value: str, flow: str) -> None:
                     "Type your timezone as an IANA name, for example Europe/Paris or Asia/Kolkata."
                 )
             )
+            ctx.expect_text()
             return None
         progress.move_timezone(learner, value, ctx.now)
         return await _next_step(ctx, flow, "timezone")
@@ -215,6 +216,7 @@ async def choose(ctx: Context, kind: str, value: str, flow: str) -> None:
         if value == "other":
             learner.awaiting = f"time:{flow}"
             ctx.say(ctx._("Type the time as HH:MM on a 24-hour clock, for example 06:45 or 22:15."))
+            ctx.expect_text()
             return None
         parsed = parse_push_time(value)
         assert parsed is not None

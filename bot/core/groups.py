@@ -9,7 +9,7 @@ import secrets
 
 from sqlalchemy import select
 
-from bot.core import typed_settings
+from bot.core import lesson_views, typed_settings
 from bot.core.catalog import Scope, commands_for, help_line
 from bot.core.context import Context
 from bot.core.i18n import Translate
@@ -233,6 +233,9 @@ async def _today(ctx: Context, _args: str) -> None:
     if group is None:
         return
     assert group.plan is not None
+    if progress.days_past_end(group, progress.local_today(group.timezone, ctx.now)):
+        ctx.say(lesson_views.group_plan_over(ctx, group))
+        return
     lesson = progress.current_lesson(group, ctx.now)
     ctx.say(lesson_doc(lesson, group.track, ctx._, completed=False))
 

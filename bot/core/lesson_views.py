@@ -7,6 +7,7 @@ from bot.core.context import Context
 from bot.core.markup import Bold, Doc, Line, doc, line
 from bot.core.names import plan_name
 from bot.core.render import lesson_doc
+from bot.db.schedule_models import Group
 from bot.services import lessons, progress, reviews
 from curriculum import load_plan
 
@@ -171,3 +172,21 @@ async def daily_after_the_end(ctx: Context) -> None:
                 "🃏 {count} review is due: /quiz", "🃏 {count} reviews are due: /quiz", due
             ).format(count=due)
         )
+
+
+def group_plan_over(ctx: Context, group: Group) -> Doc:
+    """A study group past its plan's last day: no last lesson again, but what is left to do."""
+    _ = ctx._
+    return doc(
+        line(
+            Bold(
+                _("🎓 The group has reached the end of {plan}!").format(
+                    plan=plan_name(group.plan, _)
+                )
+            )
+        ),
+        _(
+            "/quiz still plays questions from every lesson; an admin can pick a new plan in "
+            "/settings."
+        ),
+    )

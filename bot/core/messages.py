@@ -40,6 +40,11 @@ class Document:
     mime_type: str = "application/json"
 
 
+# `Reply.extra` key: the reply asks for a typed answer (a cloze card, a typed timezone), so an
+# adapter whose chat cannot take typed text there offers another way to send it.
+EXPECTS_TEXT = "expects_text"
+
+
 @dataclass(frozen=True, slots=True)
 class Reply:
     body: Doc

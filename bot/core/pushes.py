@@ -6,7 +6,6 @@ from __future__ import annotations
 from bot.core import lesson_views
 from bot.core.context import Context
 from bot.core.markup import Bold, doc, line
-from bot.core.names import plan_name
 from bot.core.render import lesson_doc
 from bot.core.wording import streak_text
 from bot.db.schedule_models import Group
@@ -50,20 +49,7 @@ async def daily_for_group(ctx: Context, group: Group) -> None:
     past = progress.days_past_end(group, today)
     if past:
         if past == 1:  # once: the group's plan is over
-            ctx.say(
-                doc(
-                    line(
-                        Bold(
-                            _("🎓 The group has reached the end of {plan}!").format(
-                                plan=plan_name(group.plan, _)
-                            )
-                        )
-                    ),
-                    _(
-                        "/quiz still plays questions from every lesson; an admin can pick a new plan in /settings."
-                    ),
-                )
-            )
+            ctx.say(lesson_views.group_plan_over(ctx, group))
         return
     lesson = progress.current_lesson(group, ctx.now)
     ctx.say(

@@ -4,12 +4,15 @@ lessons and questions) and the names of the languages stay as written."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 from bot.app import App
+from bot.core import render_plain
 from bot.core.catalog import Scope, commands_for
 from bot.core.names import LANGUAGE_NAMES
 from curriculum import PLAN_IDS, load_plan
+from tests.retro.support import learner_id
 from tests.support.bank import TEST_BANK, load_test_bank
 from tests.support.chat import Chat
 
@@ -147,10 +150,24 @@ async def test_an_english_learner_meets_no_chinese_ui_in_any_command(app: App) -
     await walk.say("/pause")
     await walk.say("/resume")
     await walk.say("/export")
+    # What the bot sends on its own: the daily push and the weekly retrospective.
+    learner = await learner_id(app)
+    for kind in ("daily", "retro"):
+        pushed = await app.core.compose("learner", learner, kind, chat.now) or []
+        assert pushed
+        walk.lines += chinese_ui("\n".join(render_plain(reply.body) for reply in pushed))
     await walk.say("/forget")
     await walk.press("Cancel")
     chat.advance(days=400)
     await walk.say("/today")
+    ended = ""
+    for days_back in range(298, 308):  # around the plan's last day (the clock went 403 days on)
+        moment = chat.now - dt.timedelta(days=days_back)
+        pushed = await app.core.compose("learner", learner, "daily", moment) or []
+        text = "\n".join(render_plain(reply.body) for reply in pushed)
+        walk.lines += chinese_ui(text)
+        ended += text
+    assert "You have reached the end of" in ended
     await walk.say("/forget")
     await walk.press("Yes")
     await walk.say("/today")

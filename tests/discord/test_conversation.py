@@ -141,3 +141,26 @@ async def test_typed_answers_in_a_dm_reach_the_core(
     assert row is not None and row.timezone == "Europe/Paris"
     assert row.push_time.strftime("%H:%M") == "21:30"
     assert api.identifies[-1]["intents"] == (1 << 0) | (1 << 12)  # guilds, direct messages
+
+
+async def test_in_a_server_a_typed_answer_goes_through_the_answer_form(
+    app: App, api: DiscordStandIn, discord_bot: DiscordAdapter
+) -> None:
+    guild = api.add_guild("Study hall", ALICE)
+    await api.dispatch("GUILD_CREATE", guild.as_json())
+    alice = DiscordChat(api, ALICE, guild.channels[0])
+    await alice.run("start", expect=2)
+    for label in ("English", "100", "Application"):
+        await alice.press(label)
+    [ask] = await alice.press("Other (type it)")
+    assert "Type your timezone" in ask.text and ask.ephemeral_for == ALICE.id
+    opened = await api.press(ALICE, ask, "✍️ Answer")
+    await api.wait_answered(opened)
+    assert opened.callback_type == 9 and opened.form is not None  # a form, not a message
+    assert ask.buttons()  # opening the form spends nothing
+    sent = await api.submit_form(opened, "Europe/Paris")
+    await api.wait_answered(sent)
+    await api.wait_until(lambda: "At what local time" in alice.messages[-1].text)
+    assert alice.messages[-1].ephemeral_for == ALICE.id
+    row = await learner_row(app, ALICE)
+    assert row is not None and row.timezone == "Europe/Paris"

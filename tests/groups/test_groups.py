@@ -8,6 +8,7 @@ import datetime as dt
 from sqlalchemy import select
 
 from bot.app import App
+from bot.core import render_plain
 from bot.db.models import CardRow
 from bot.db.schedule_models import Group, GroupMember, GroupQuizAnswer
 from tests.core.test_bad_input import snapshot
@@ -104,3 +105,18 @@ async def test_the_daily_post_goes_to_the_group_chat(app: App) -> None:
 
     text = render_plain(replies[0].body)
     assert "Today's lesson for the group" in text and "Day 2 · 异步编程" in text
+
+
+async def test_a_group_past_its_plans_end_is_told_so_not_shown_the_last_day(app: App) -> None:
+    admin = await set_up_group(app)
+    admin.advance(days=120)
+    text = await admin.say("/today")
+    assert "🎓 The group has reached the end of AI Full-Stack Engineer · 100 days!" in text
+    assert "Day 100" not in text
+    async with app.sessions() as session:
+        group = await session.scalar(select(Group))
+    assert group is not None
+    first_after = START + dt.timedelta(days=100)
+    pushed = await app.core.compose("group", group.id, "daily", first_after) or []
+    assert "reached the end" in "\n".join(render_plain(reply.body) for reply in pushed)
+    assert await app.core.compose("group", group.id, "daily", admin.now) == []

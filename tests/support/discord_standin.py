@@ -51,6 +51,7 @@ MEMBER_PERMISSIONS = (
 )  # view, send, history, use commands
 GUILD_TEXT, DM = 0, 1
 CALLBACK_MESSAGE, CALLBACK_DEFERRED, CALLBACK_DEFERRED_UPDATE, CALLBACK_UPDATE = 4, 5, 6, 7
+CALLBACK_MODAL = 9
 EPOCH = "2026-01-01T00:00:00+00:00"
 
 
@@ -223,6 +224,8 @@ class Interaction:
     callback_type: int | None = None
     original: Message | None = None
     followups: list[Message] = field(default_factory=list)
+    # The form (modal) this interaction was answered with, as the bot sent it.
+    form: dict[str, Any] | None = None
 
 
 @dataclass
@@ -587,6 +590,27 @@ class DiscordStandIn:
         await self.dispatch("INTERACTION_CREATE", interaction.payload)
         return interaction
 
+    async def submit_form(self, opened: Interaction, value: str) -> Interaction:
+        """The user fills the form `opened` was answered with (its text fields get `value`) and
+        sends it: a MODAL_SUBMIT interaction."""
+        assert opened.form is not None, "that interaction opened no form"
+
+        def filled(component: dict[str, Any]) -> dict[str, Any]:
+            if component["type"] == 4:
+                return {"type": 4, "custom_id": component["custom_id"], "value": value}
+            return {
+                "type": component["type"],
+                "components": [filled(c) for c in component["components"]],
+            }
+
+        data = {
+            "custom_id": opened.form["custom_id"],
+            "components": [filled(component) for component in opened.form["components"]],
+        }
+        interaction = self._interaction(opened.user, opened.channel, 5, data)
+        await self.dispatch("INTERACTION_CREATE", interaction.payload)
+        return interaction
+
     async def wait_answered(self, interaction: Interaction, within: float = 10.0) -> None:
         """Until the interaction was acknowledged and nothing is loading any more."""
         await self.wait_until(
@@ -814,6 +838,9 @@ class DiscordStandIn:
             interaction.original = self._store(
                 Message(self.new_id(), channel_id, flags=flags), interaction, ephemeral
             )
+        elif kind == CALLBACK_MODAL:
+            _check_form(data)
+            interaction.form = data
         elif kind in (CALLBACK_DEFERRED_UPDATE, CALLBACK_UPDATE):
             assert interaction.message is not None, "an update needs a component's message"
             interaction.original = self.messages[interaction.message.id]
@@ -825,12 +852,14 @@ class DiscordStandIn:
             "interaction": {
                 "id": interaction_id,
                 "type": interaction.payload["type"],
-                "response_message_id": str(interaction.original.id),
+                "response_message_id": str(interaction.original.id)
+                if interaction.original
+                else None,
                 "response_message_loading": kind == CALLBACK_DEFERRED,
                 "response_message_ephemeral": ephemeral,
             }
         }
-        if kind != CALLBACK_DEFERRED_UPDATE:
+        if interaction.original is not None and kind != CALLBACK_DEFERRED_UPDATE:
             response["resource"] = {
                 "type": kind,
                 "message": self._message_json(interaction.original),
@@ -993,6 +1022,14 @@ def _check_message(data: dict[str, Any]) -> None:
         total += len(embed.get("footer", {}).get("text", ""))
     if total > EMBED_TOTAL_LIMIT:
         raise _invalid("embeds: Embed size exceeds maximum size of 6000")
+
+
+def _check_form(data: dict[str, Any]) -> None:
+    title, custom_id = data.get("title", ""), data.get("custom_id", "")
+    if not 1 <= len(title) <= 45 or not 1 <= len(custom_id) <= CUSTOM_ID_LIMIT:
+        raise _invalid("a modal needs a title of 1-45 and a custom_id of 1-100 characters")
+    if not 1 <= len(data.get("components") or []) <= ACTION_ROWS:
+        raise _invalid("a modal holds 1 to 5 components")
 
 
 COMMAND_NAME = re.compile(r"^[-_\w]{1,32}$")

@@ -24,6 +24,8 @@ ANSWER = "不会。类型提示只是注解 <T>，运行时不强制检查，由
 class OneLessonRetriever:
     """Stands in for the Qdrant index: every search finds Day 1's lesson."""
 
+    ready = True  # an index with its chunks: nothing to build
+
     def search(self, question: str, k: int, scope: object = None) -> list[object]:
         from retrieval.model import Chunk, Hit
 
@@ -40,6 +42,11 @@ class OneLessonRetriever:
             url="https://docs.python.org/3/library/typing.html",
         )
         return [Hit(chunk, 0.9)]
+
+    def search_for_answer(
+        self, question: str, k: int, scope: object = None, context: str | None = None
+    ) -> list[object]:
+        return self.search(question, k, scope)
 
     def close(self) -> None:
         pass

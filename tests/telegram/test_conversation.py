@@ -3,9 +3,12 @@ sends the replies back with the Bot API's calls."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 from bot.adapters.telegram import TelegramAdapter
 from bot.app import App
 from bot.core.catalog import CATALOG
+from tests.support.adapters import Clock
 from tests.support.bank import load_test_bank
 from tests.support.telegram_standin import TelegramStandIn, User
 from tests.telegram.conftest import (
@@ -120,3 +123,21 @@ async def test_chinese_is_the_default_for_other_languages(
     li = TelegramChat(api, User(1003, "李", "zh-hans"))
     welcome = await li.say("/start", expect=2)
     assert "欢迎" in welcome[0].text
+
+
+async def test_catching_up_on_telegram_renders_the_lessons_context_and_backlog_buttons(
+    app: App, api: TelegramStandIn, telegram: TelegramAdapter, clock: Clock
+) -> None:
+    alice = TelegramChat(api, ALICE)
+    await onboard(alice)
+    clock.now += dt.timedelta(days=10)  # Day 11: Days 1-10 are behind, none done
+    backlog = (await alice.say("/backlog"))[0]
+    assert "10 past lessons not done yet" in backlog.text
+    assert [label for label, _ in backlog.buttons()][:3] == ["Day 1", "Day 2", "Day 3"]
+    lesson = (await alice.press("Day 2"))[0]
+    assert "<b>Stage goal</b>: 所有岗位必学，建立统一的技术基础" in lesson.html
+    assert "<b>📝 Project day</b>: Day 7 · 实战：异步数据处理工具" in lesson.html
+    assert "the plan gives only its topic" in lesson.text
+    assert [label for label, _ in lesson.buttons()] == ["✅ Done"]
+    done = await alice.press("Done")
+    assert "Day 2 done!" in done[0].text and "9 more past lessons" in done[-1].text

@@ -13,6 +13,7 @@ from typing import Any
 import discord
 from discord import app_commands
 
+from bot.adapters.discord.answers import ANSWER_BUTTON, AnswerForm, with_answer_buttons
 from bot.adapters.discord.buttons import press_item
 from bot.adapters.discord.commands import CatalogTranslator, SlashCommand, build_tree
 from bot.adapters.discord.rendering import CONTENT_LIMIT
@@ -125,12 +126,17 @@ class DiscordAdapter:
         replies = await self._core.handle(
             self._incoming(interaction, is_group=is_group, text=text), self._clock()
         )
-        await self._sender.send(InteractionTarget(interaction, ephemeral), replies)
+        await self._personal_or_group(interaction, replies, personal=ephemeral)
 
     async def _on_press(self, interaction: discord.Interaction, data: str) -> None:
         """A button press: acknowledged as an update of the pressed message, then the core.
         Refusals (someone else's button, a spent one) go to the presser alone; an accepted
         press spends its menu, so its buttons go away."""
+        if data == ANSWER_BUTTON:  # the answer form is the acknowledgement itself
+            await interaction.response.send_modal(
+                AnswerForm(str(interaction.locale), self._on_answer)
+            )
+            return
         await interaction.response.defer()
         self._remember(interaction)
         in_guild = interaction.guild_id is not None
@@ -150,7 +156,24 @@ class DiscordAdapter:
             except discord.HTTPException as error:
                 log.info("could not remove a spent menu: %s", error)
         rest = [reply for reply in replies if not reply.notice]
-        await self._sender.send(InteractionTarget(interaction, in_guild and not is_group), rest)
+        await self._personal_or_group(interaction, rest, personal=in_guild and not is_group)
+
+    async def _on_answer(self, interaction: discord.Interaction, text: str) -> None:
+        """The answer form: its text goes to the core as if typed in a DM."""
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        replies = await self._core.handle(
+            self._incoming(interaction, is_group=False, text=text), self._clock()
+        )
+        await self._personal_or_group(interaction, replies, personal=True)
+
+    async def _personal_or_group(
+        self, interaction: discord.Interaction, replies: list[Reply], *, personal: bool
+    ) -> None:
+        """Follow-ups: a learner's own ones in a server are ephemeral, and where they ask for a
+        typed answer (a server channel gives the bot no text) they offer the answer form."""
+        if personal:
+            replies = with_answer_buttons(replies, str(interaction.locale))
+        await self._sender.send(InteractionTarget(interaction, personal), replies)
 
     async def on_message(self, message: discord.Message) -> None:
         """Text typed in a DM with the bot (in servers the bot sees no message text)."""
