@@ -44,12 +44,20 @@ def build_app(
     # Loads nothing until the first question: the embedding model and Qdrant open lazily.
     ask_engine = ask_engine or AskEngine(settings)
     ask_engine.sessions = sessions
-    grader = AnswerGrader(settings)
+    # One client for the answer model, owned by the ask engine, shared with the grader and the
+    # retrospectives.
+    grader = AnswerGrader(settings, llm_client=ask_engine.llm_client)
     return App(
         settings=settings,
         engine=engine,
         sessions=sessions,
-        core=Core(sessions, settings, ask_engine=ask_engine, grader=grader),
+        core=Core(
+            sessions,
+            settings,
+            ask_engine=ask_engine,
+            grader=grader,
+            llm_client=ask_engine.llm_client,
+        ),
         ask_engine=ask_engine,
         grader=grader,
     )

@@ -14,10 +14,13 @@ import re
 from collections.abc import AsyncGenerator, Sequence
 from contextlib import aclosing
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .extract import Quote, fallback, pick, whole
 from .model import CATALOG, PAPER, Chunk, Hit
+
+if TYPE_CHECKING:
+    import openai
 
 log = logging.getLogger(__name__)
 
@@ -184,11 +187,13 @@ class LLMAnswerer:
     not be retried behind the learner's back.
     """
 
-    def __init__(self, config: LLMConfig) -> None:
+    def __init__(self, config: LLMConfig, client: openai.AsyncOpenAI | None = None) -> None:
+        """`client`: a client shared with other uses (closed by its owner, not here)."""
         import openai
 
         self.config = config
-        self._client = openai.AsyncOpenAI(
+        self._owns_client = client is None
+        self._client = client or openai.AsyncOpenAI(
             base_url=config.base_url,
             api_key=config.api_key or "not-needed",
             max_retries=0,
@@ -196,7 +201,8 @@ class LLMAnswerer:
         )
 
     async def close(self) -> None:
-        await self._client.close()
+        if self._owns_client:
+            await self._client.close()
 
     async def stream(self, messages: list[dict[str, str]]) -> AsyncGenerator[str, None]:
         """The answer so far, growing; `AnswerUnavailable` when the model fails or stalls."""

@@ -52,6 +52,7 @@ from .store import IndexBusyError, Point, Scored
 log = logging.getLogger(__name__)
 
 SCROLL_PAGE = 1000
+INDEXED_FIELDS = ("doc", "plan", "track", "lesson_key", "source")
 LOCK_WAIT_SECONDS = 120.0
 _copies = itertools.count()
 
@@ -134,6 +135,18 @@ def _config(dimension: int) -> qe.EdgeConfig:
         # One search thread: a second one only competes with the embedder on a small machine.
         max_search_threads=1,
     )
+
+
+def _indexed(shard: qe.EdgeShard) -> qe.EdgeShard:
+    """Keyword indexes on the fields filters use: without them every filtered search (a scope,
+    the question-bank lane) reads the payload of every point."""
+    present = set(shard.info().payload_schema)
+    for name in INDEXED_FIELDS:
+        if field(name) not in present:
+            shard.update(
+                qe.UpdateOperation.create_field_index(field(name), qe.PayloadSchemaType.Keyword)
+            )
+    return shard
 
 
 def is_built(folder: Path) -> bool:
@@ -220,13 +233,13 @@ class EdgeStore:
         if self.live.exists():
             if self._fits():
                 try:
-                    return qe.EdgeShard.load(str(self.live), config)
+                    return _indexed(qe.EdgeShard.load(str(self.live), config))
                 except Exception as error:  # damaged (a write cut short): rebuilt, re-synced
                     log.warning("rebuilding the index in %s: %s", self.live, error)
             else:
                 log.warning("rebuilding the index in %s for the configured embeddings", self.live)
             shutil.rmtree(self.live)
-        return qe.EdgeShard.create(str(self.live), config)
+        return _indexed(qe.EdgeShard.create(str(self.live), config))
 
     @contextlib.contextmanager
     def _writing(self) -> Iterator[qe.EdgeShard]:

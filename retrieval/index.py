@@ -200,6 +200,11 @@ class HybridIndex:
             for (point_id, chunk, h), vector, terms in zip(writes, dense, sparse, strict=True)
         ]
 
+    def optimize(self) -> None:
+        """Merge segments and build HNSW where it pays: after a large sync."""
+        with self.store.session() as session:
+            session.optimize()
+
     def remove(self, doc: str) -> int:
         with self._write_lock:
             stale = list(self._hashes(doc))

@@ -104,6 +104,8 @@ class Retriever:
         for doc in self.index.docs() - kept:
             if not doc.startswith("paper:"):
                 report.removed += self.index.remove(doc)
+        if report.changed:
+            self.index.optimize()
         return report
 
     def ensure_curriculum(self) -> None:

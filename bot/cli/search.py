@@ -15,6 +15,7 @@ import sys
 from typing import Any
 
 from bot.settings import get_settings
+from retrieval.store import IndexBusyError
 
 
 def register(subparsers: Any) -> None:
@@ -60,12 +61,16 @@ def _fail(message: str, code: int = 2) -> int:
     return code
 
 
-def _retriever(engine: Any) -> Any:
-    """The engine's retriever, or None after saying why it cannot be opened."""
-    from retrieval.index import IndexBusyError
-
+def _retriever(engine: Any, ready: bool = False) -> Any:
+    """The engine's retriever (`ready`: with its index built), or None after saying why it
+    cannot be opened."""
     try:
-        return engine.retriever
+        retriever = engine.retriever
+        if ready and retriever.index.count() == 0:
+            print("building the search index (a few minutes the first time)…", file=sys.stderr)
+        if ready:
+            retriever.ensure_curriculum()
+        return retriever
     except IndexBusyError as error:
         _fail(str(error), 1)
         return None
@@ -80,9 +85,11 @@ async def run_search(args: argparse.Namespace) -> int:
         return _fail("--k must be at least 1")
     engine = AskEngine(get_settings())
     try:
-        if (retriever := _retriever(engine)) is None:
+        if (retriever := _retriever(engine, ready=True)) is None:
             return 1
         hits = retriever.search(args.query, args.k, scope=_scope(args))
+    except IndexBusyError as error:
+        return _fail(str(error), 1)
     finally:
         await engine.close()
     rows = [
@@ -127,10 +134,13 @@ async def run_ask(args: argparse.Namespace) -> int:
     language = detect_language(question)
     engine = AskEngine(settings)
     try:
-        if _retriever(engine) is None:
+        # Built here and now when empty: a command has no later turn to be told to wait for.
+        if _retriever(engine, ready=True) is None:
             return 1
         passages = await engine.search(question, scope=_scope(args))
         final = [draft async for draft in engine.drafts(question, passages, language)][-1]
+    except IndexBusyError as error:
+        return _fail(str(error), 1)
     finally:
         await engine.close()
     cited = [number for number in final.cited() if 1 <= number <= len(passages)]

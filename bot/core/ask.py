@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import math
-import time
 from collections.abc import AsyncGenerator, AsyncIterator, Sequence
 from dataclasses import replace
 
@@ -162,6 +161,8 @@ async def _answer(
         )
         return
     context = history[-1].question if history else None
+    # The search embeds the question and queries the index: no transaction open meanwhile.
+    await ctx.commit()
     try:
         passages = await engine.search(search_text or question, scope=scope, context=context)
     except IndexBuilding:
@@ -205,7 +206,7 @@ async def _answer(
         body, stream = answer_doc(final, passages, ctx._), None
     else:
         body = doc(ctx._("🔎 Looking it up…"))
-        stream = _stream(engine, turn.id, drafts, passages, ctx._, settings.stream_interval_seconds)
+        stream = _stream(engine, turn.id, drafts, passages, ctx._)
     if ctx.learner is None:
         ctx.replies.append(Reply(body=body, stream=stream))
         return
@@ -223,18 +224,15 @@ async def _stream(
     drafts: AsyncGenerator[Draft, None],
     passages: Sequence[Passage],
     _: Translate,
-    interval: float,
 ) -> AsyncIterator[Doc]:
-    """Partial answers at most every `interval` seconds, then the final one (stored first)."""
-    last_shown = time.monotonic()
+    """Every partial answer, then the final one (stored first). How often the message is edited
+    is the adapter's business (`bot.adapters.streaming.throttled_edits`)."""
     final: Draft | None = None
     async for draft in drafts:
         if draft.final:
             final = draft
             break
-        if time.monotonic() - last_shown >= interval:
-            last_shown = time.monotonic()
-            yield answer_doc(draft, passages, _)
+        yield answer_doc(draft, passages, _)
     assert final is not None
     if engine.sessions is not None:
         await turns.finish_turn(engine.sessions, turn_id, answer_text(final, _), final.mode)

@@ -24,6 +24,7 @@ from bot.settings import Settings
 if TYPE_CHECKING:
     from bot.services.answer_grading import AnswerGrader
     from bot.services.ask_engine import AskEngine
+    from bot.services.llm_client import LLMClient
 
 ButtonSpec = tuple[str, str]  # (label, action)
 
@@ -42,6 +43,8 @@ class Context:
     ask_engine: AskEngine | None = None
     # Grades typed answers to recall and cloze cards (built once per process by the app).
     grader: AnswerGrader | None = None
+    # The answer model's client, shared by /ask, grading and the retrospectives' narratives.
+    llm_client: LLMClient | None = None
 
     @property
     def language(self) -> str:
@@ -59,6 +62,13 @@ class Context:
     def ngettext(self) -> TranslatePlural:
         """Plural-aware messages: ctx.ngettext("{n} day", "{n} days", n).format(n=n)."""
         return plural_translator(self.language)
+
+    async def commit(self) -> None:
+        """End the transaction here, with what the message did so far, before slow work that
+        needs no database (a search, the answer model, drawing a chart): no transaction (and no
+        row lock) stays open across it. The next query begins a new one, which the core commits
+        when the message is handled."""
+        await self.session.commit()
 
     def enrolled_learner(self) -> Learner | None:
         """The learner, when they have chosen a plan; otherwise None, after telling them how to

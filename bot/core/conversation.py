@@ -32,6 +32,7 @@ from bot.db.schedule_models import Group
 from bot.services import admin, learners, menus
 from bot.services.answer_grading import AnswerGrader
 from bot.services.ask_engine import AskEngine
+from bot.services.llm_client import LLMClient
 from bot.services.menus import Refusal
 from bot.settings import Settings
 
@@ -101,11 +102,13 @@ class Core:
         settings: Settings,
         ask_engine: AskEngine | None = None,
         grader: AnswerGrader | None = None,
+        llm_client: LLMClient | None = None,
     ) -> None:
         self._sessions = sessions
         self._settings = settings
         self._ask_engine = ask_engine
-        self._grader = grader or AnswerGrader(settings)
+        self._llm_client = llm_client or (ask_engine.llm_client if ask_engine else None)
+        self._grader = grader or AnswerGrader(settings, llm_client=self._llm_client)
 
     async def handle(self, incoming: Incoming, now: dt.datetime) -> list[Reply]:
         if now.tzinfo is None:
@@ -123,7 +126,9 @@ class Core:
             return [Reply(body=doc(translator(language)(UNREADABLE)))]
         text = incoming.text
         try:
-            async with self._sessions() as session, session.begin():
+            # One unit of work per message: committed at the end, rolled back by an error. A
+            # handler may commit earlier before slow work (Context.commit).
+            async with self._sessions() as session:
                 learner = await learners.find_learner(session, incoming.platform, incoming.user_id)
                 if learner is not None and not learner.active:
                     # Marked inactive when the platform said they blocked the bot; writing to us
@@ -137,6 +142,7 @@ class Core:
                     learner,
                     ask_engine=self._ask_engine,
                     grader=self._grader,
+                    llm_client=self._llm_client,
                 )
                 # Kept apart from the session, which an error rolls back.
                 language = ctx.language
@@ -153,6 +159,7 @@ class Core:
                     await self._press(ctx, incoming.callback)
                 else:
                     await self._text(ctx, text or "")
+                await session.commit()
                 return ctx.replies
         except Exception:
             log.exception("failed to handle a %s message", incoming.platform)
@@ -164,38 +171,54 @@ class Core:
         """A push for its recipient, built at send time so that it is current; None when the
         recipient is gone, inactive, paused or not enrolled any more (nothing to send)."""
         now = now.astimezone(dt.UTC)
-        async with self._sessions() as session, session.begin():
-            if kind.startswith(admin.BROADCAST_KIND):
-                return await _broadcast(session, recipient_type, recipient_id, kind)
-            if recipient_type == "group":
-                group = await session.get(Group, recipient_id)
-                if group is None or not group.active or group.paused or not group.enrolled:
-                    return None
-                incoming = Incoming(
-                    platform=group.platform, user_id="", chat_id=group.chat_id, is_group=True
-                )
-                ctx = Context(
-                    session, incoming, now, self._settings, None, language_override=group.language
-                )
-                await (
-                    pushes.daily_for_group(ctx, group)
-                    if kind == "daily"
-                    else retro.retro_for_group(ctx, group)
-                )
-                return ctx.replies
-            learner = await session.get(Learner, recipient_id)
-            if learner is None or not learner.active or learner.paused or not learner.enrolled:
+        async with self._sessions() as session:
+            replies = await self._compose(session, recipient_type, recipient_id, kind, now)
+            await session.commit()
+        return replies
+
+    async def _compose(
+        self,
+        session: AsyncSession,
+        recipient_type: str,
+        recipient_id: int,
+        kind: str,
+        now: dt.datetime,
+    ) -> list[Reply] | None:
+        if kind.startswith(admin.BROADCAST_KIND):
+            return await _broadcast(session, recipient_type, recipient_id, kind)
+        if recipient_type == "group":
+            group = await session.get(Group, recipient_id)
+            if group is None or not group.active or group.paused or not group.enrolled:
                 return None
             incoming = Incoming(
-                platform=learner.platform,
-                user_id=learner.platform_user_id,
-                chat_id=learner.platform_user_id,
+                platform=group.platform, user_id="", chat_id=group.chat_id, is_group=True
             )
-            ctx = Context(session, incoming, now, self._settings, learner)
+            ctx = Context(
+                session,
+                incoming,
+                now,
+                self._settings,
+                None,
+                language_override=group.language,
+                llm_client=self._llm_client,
+            )
             await (
-                pushes.daily_for_learner(ctx) if kind == "daily" else retro.retro_for_learner(ctx)
+                pushes.daily_for_group(ctx, group)
+                if kind == "daily"
+                else retro.retro_for_group(ctx, group)
             )
             return ctx.replies
+        learner = await session.get(Learner, recipient_id)
+        if learner is None or not learner.active or learner.paused or not learner.enrolled:
+            return None
+        incoming = Incoming(
+            platform=learner.platform,
+            user_id=learner.platform_user_id,
+            chat_id=learner.platform_user_id,
+        )
+        ctx = Context(session, incoming, now, self._settings, learner, llm_client=self._llm_client)
+        await (pushes.daily_for_learner(ctx) if kind == "daily" else retro.retro_for_learner(ctx))
+        return ctx.replies
 
     async def recipient_blocked(self, platform: str, user_id: str, now: dt.datetime) -> bool:
         """The platform refused a message because the user blocked the bot: mark the learner

@@ -252,12 +252,18 @@ async def typed(ctx: Context, text: str) -> None:
         )
         return
     session_text, position_text, token = rest.split(":", 2)
-    shown = await _current(ctx, int(session_text), int(position_text))
+    session_id, position = int(session_text), int(position_text)
+    shown = await _current(ctx, session_id, position)
     if shown is None:
         learner.awaiting = None
         return
-    # Graded before anything is written, so a slow model holds no write lock.
+    # Graded with no transaction open (nor the round's row lock): the model may take seconds.
+    await ctx.commit()
     result = await free_text.grade_typed(ctx, shown.question, answer)
+    # Locked again, and still the round's current card (a button may have moved it on).
+    shown = await _current(ctx, session_id, position)
+    if shown is None:
+        return
     refusal = await menus.claim(ctx.session, learner, token, ctx.now)
     if refusal is not None:
         ctx.say(

@@ -334,6 +334,17 @@ async def _send(
         )
 
 
+async def _narrative(ctx: Context, report: WeekReport | GroupWeekReport) -> str | None:
+    """The report is read: end the transaction before the model and the chart, which take
+    seconds and need no database."""
+    await ctx.commit()
+    if ctx.llm_client is None:
+        return None
+    return await retros.write_narrative(
+        report, ctx.llm_client, ctx.language, ctx.settings.retro.narrative_max_chars
+    )
+
+
 async def retro_for_learner(ctx: Context, upcoming: bool = False) -> None:
     """The learner's retrospective: the week just ended (scheduled), or with `upcoming` the week
     in progress (/retro)."""
@@ -347,9 +358,7 @@ async def retro_for_learner(ctx: Context, upcoming: bool = False) -> None:
         retro=ctx.settings.retro,
         quiz=ctx.settings.quiz,
     )
-    narrative = await retros.write_narrative(
-        report, ctx.settings.llm, ctx.language, ctx.settings.retro.narrative_max_chars
-    )
+    narrative = await _narrative(ctx, report)
     await _send(
         ctx, report, learner_doc(report, narrative, ctx._, ctx.ngettext), "learner", learner.id
     )
@@ -360,9 +369,7 @@ async def retro_for_group(ctx: Context, group: Group, upcoming: bool = False) ->
     report = await retros.group_week(
         ctx.session, group, ctx.now, upcoming=upcoming, retro=ctx.settings.retro
     )
-    narrative = await retros.write_narrative(
-        report, ctx.settings.llm, ctx.language, ctx.settings.retro.narrative_max_chars
-    )
+    narrative = await _narrative(ctx, report)
     await _send(ctx, report, group_doc(report, narrative, ctx._), "group", group.id)
 
 

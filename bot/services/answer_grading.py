@@ -11,13 +11,14 @@ import logging
 from typing import TYPE_CHECKING
 
 from bot.services.ask_engine import llm_config
+from bot.services.llm_client import LLMClient
 from bot.settings import Settings
 from quizzes.free_text import EmbeddingGrader, FreeTextGrade, Reason
 from quizzes.free_text_llm import GradingUnavailable, LLMGrader
 from quizzes.model import Question
 
 if TYPE_CHECKING:
-    import openai
+    pass
 
 log = logging.getLogger(__name__)
 
@@ -26,26 +27,27 @@ _SETTLED = {str(Reason.ACCEPTED), str(Reason.EMPTY), str(Reason.DONT_KNOW)}
 
 
 class AnswerGrader:
-    def __init__(self, settings: Settings, embedding: EmbeddingGrader | None = None) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        embedding: EmbeddingGrader | None = None,
+        llm_client: LLMClient | None = None,
+    ) -> None:
         self._llm_config = llm_config(settings)
         self._timeout = min(settings.llm.timeout_seconds, settings.quiz.grading_timeout_seconds)
-        self._client: openai.AsyncOpenAI | None = None
+        # Shared with /ask and the retrospectives when the app wires it; else its own.
+        self._owns_client = llm_client is None
+        self._llm_client = llm_client or LLMClient(settings)
         self._llm: LLMGrader | None = None
         self.embedding = embedding or EmbeddingGrader()
 
     @property
     def llm(self) -> LLMGrader | None:
-        if self._llm is None and self._llm_config is not None:
-            import openai
-
-            config = self._llm_config
-            self._client = openai.AsyncOpenAI(
-                base_url=config.base_url,
-                api_key=config.api_key or "not-needed",
-                max_retries=0,
-                timeout=self._timeout,
-            )
-            self._llm = LLMGrader(self._client, config.model, self._timeout)
+        client = self._llm_client.client()
+        if self._llm is None and self._llm_config is not None and client is not None:
+            # Its own deadline on the shared connection pool.
+            client = client.with_options(timeout=self._timeout)
+            self._llm = LLMGrader(client, self._llm_config.model, self._timeout)
         return self._llm
 
     async def grade(self, question: Question, answer: str, language: str) -> FreeTextGrade:
@@ -65,6 +67,6 @@ class AnswerGrader:
         return await asyncio.to_thread(self.embedding.grade, question, answer)
 
     async def close(self) -> None:
-        if self._client is not None:
-            await self._client.close()
-            self._client, self._llm = None, None
+        self._llm = None
+        if self._owns_client:
+            await self._llm_client.close()

@@ -20,6 +20,7 @@ from pydantic import SecretStr
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.ops import metrics
+from bot.services.llm_client import LLMClient
 from bot.settings import Settings
 from retrieval import (
     Draft,
@@ -117,8 +118,11 @@ class AskEngine:
         settings: Settings,
         *,
         retriever: Retriever | None = None,
+        llm_client: LLMClient | None = None,
     ) -> None:
         self.settings = settings
+        # The answer model's client, shared with the grader and the retrospectives.
+        self.llm_client = llm_client or LLMClient(settings)
         # Streamed answers are stored after the message's own transaction has ended, in a
         # session of their own; `build_app` wires the engine to the app's database.
         self.sessions: async_sessionmaker[AsyncSession] | None = None
@@ -175,7 +179,7 @@ class AskEngine:
     @property
     def llm(self) -> LLMAnswerer | None:
         if self._llm is None and self._llm_config is not None:
-            self._llm = LLMAnswerer(self._llm_config)
+            self._llm = LLMAnswerer(self._llm_config, self.llm_client.client())
         return self._llm
 
     async def search(
@@ -206,6 +210,7 @@ class AskEngine:
         if self._llm is not None:
             await self._llm.close()
             self._llm = None
+        await self.llm_client.close()
         if self._owns_retriever and self._retriever is not None:
             self._retriever.close()
             self._retriever = None

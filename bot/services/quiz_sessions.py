@@ -46,7 +46,10 @@ async def open_session(
     session: AsyncSession, learner: Learner, session_id: int
 ) -> QuizSessionRow | None:
     """The learner's own unfinished session with this id, or None."""
-    row = await session.get(QuizSessionRow, session_id, with_for_update=True)
+    # Read afresh: after an earlier commit in the same message the loaded copy may be stale.
+    row = await session.get(
+        QuizSessionRow, session_id, with_for_update=True, populate_existing=True
+    )
     if row is None or row.learner_id != learner.id or row.finished_at is not None:
         return None
     return row

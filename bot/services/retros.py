@@ -23,7 +23,8 @@ from bot.db.schedule_models import Group, GroupMember
 from bot.services import groups, lessons, progress, reviews
 from bot.services.groups import Standing
 from bot.services.learning_stats import streak_length, study_days
-from bot.settings import LLMSettings, QuizSettings, RetroSettings
+from bot.services.llm_client import LLMClient
+from bot.settings import QuizSettings, RetroSettings
 from curriculum import Lesson, load_plan
 from quizzes.srs import Rating, State
 
@@ -558,20 +559,14 @@ def narrative_facts(report: WeekReport | GroupWeekReport) -> str:
 
 
 async def write_narrative(
-    report: WeekReport | GroupWeekReport, llm: LLMSettings, language: str, max_chars: int
+    report: WeekReport | GroupWeekReport, llm_client: LLMClient, language: str, max_chars: int
 ) -> str | None:
     """A few encouraging sentences from the configured LLM, or None when there is none, it
     fails or it is too slow: the retrospective never waits on it for longer than the timeout."""
-    if not llm.base_url or not llm.model:
+    client = llm_client.client()
+    llm = llm_client.settings
+    if client is None or not llm.model:
         return None
-    import openai  # only deployments with an LLM pay for the import
-
-    client = openai.AsyncOpenAI(
-        base_url=llm.base_url,
-        api_key=llm.api_key.get_secret_value() if llm.api_key else "unused",
-        timeout=llm.timeout_seconds,
-        max_retries=0,
-    )
     try:
         async with asyncio.timeout(llm.timeout_seconds):
             response = await client.chat.completions.create(
@@ -592,8 +587,6 @@ async def write_narrative(
     except Exception as error:  # noqa: BLE001 - any failure only drops the narrative
         log.warning("retrospective narrative skipped: %s", type(error).__name__)
         return None
-    finally:
-        await client.close()
     if not text:
         return None
     return text if len(text) <= max_chars else text[: max_chars - 1].rstrip() + "…"

@@ -223,7 +223,8 @@ async def test_explain_says_why_the_key_is_right_from_the_lesson(ask_app: App) -
             "sources": [{"lesson": "ai-fullstack-100/algo/47"}],
         }
     )
-    async with ask_app.sessions() as session, session.begin():
+    # A unit of work as the core runs one: handlers may commit before slow work.
+    async with ask_app.sessions() as session:
         learner = await learners.find_learner(session, "console", chat.user)
         ctx = Context(
             session,
@@ -234,6 +235,7 @@ async def test_explain_says_why_the_key_is_right_from_the_lesson(ask_app: App) -
             ask_engine=ask_app.ask_engine,
         )
         await explain(ctx, question)
+        await session.commit()
     (reply,) = ctx.replies
     text = render_plain(reply.body)
     answer, sources = text.split("\n\nSources\n")

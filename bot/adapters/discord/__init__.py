@@ -19,7 +19,11 @@ def from_settings(settings: Settings, core: Core) -> DiscordAdapter | None:
     """The adapter when a bot token is set; None without one."""
     if settings.discord.token is None:
         return None
-    return DiscordAdapter(core, settings.discord.token.get_secret_value())
+    return DiscordAdapter(
+        core,
+        settings.discord.token.get_secret_value(),
+        edit_interval=settings.ask.stream_interval_seconds,
+    )
 
 
 __all__ = [

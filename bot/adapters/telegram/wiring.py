@@ -31,4 +31,9 @@ def from_settings(settings: Settings, core: Core) -> TelegramAdapter | None:
     application = build_application(
         settings.telegram.token.get_secret_value(), base_url=settings.telegram.api_url
     )
-    return TelegramAdapter(core, application, webhook=webhook_from(settings))
+    return TelegramAdapter(
+        core,
+        application,
+        webhook=webhook_from(settings),
+        edit_interval=settings.ask.stream_interval_seconds,
+    )
