@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from .glossary import expand_query
-from .model import CURRICULUM, PAPER, QUESTION, Chunk
+from .model import CURRICULUM, KEY_PREFIX, PAPER, QUESTION, STEM_PREFIX, WHY_PREFIX, Chunk
 from .sparse import tokens
 
 MAX_SENTENCES = 4
@@ -30,8 +30,6 @@ RANK_DISCOUNT = 0.15
 RELATIVE_FLOOR = 0.35
 # A long line is cut at sentence ends and list separators ("每日主题: Day 21 …；Day 22 …").
 _SENTENCE_END_RE = re.compile(r"(?<=[。！？!?；])|(?<=[.;])\s+")
-# Lines of a question-bank passage that must never be quoted: the stem may be a false statement.
-_UNQUOTED_PREFIXES = ("问 Q:",)
 _DAY_LINE_RE = re.compile(r"^(?:Day|第)\s*\d")
 # "Which day ...?": the line that names the day is the answer.
 _ASKS_WHEN_RE = re.compile(
@@ -82,9 +80,17 @@ def body_lines(chunk: Chunk) -> list[str]:
     if chunk.source in (CURRICULUM, PAPER, QUESTION) and len(lines) > 1:
         lines = lines[1:]
     head = locator(chunk)
-    return [line for line in lines if line != head and not line.startswith(_UNQUOTED_PREFIXES)] or (
-        [] if chunk.source == QUESTION else lines[:1]
-    )
+    if chunk.source == QUESTION:
+        return [_unlabelled(line) for line in lines if not line.startswith(STEM_PREFIX)]
+    return [line for line in lines if line != head] or lines[:1]
+
+
+def _unlabelled(line: str) -> str:
+    """A question passage's key or explanation without the index's label ("答 A: ")."""
+    for label in (KEY_PREFIX, WHY_PREFIX):
+        if line.startswith(label):
+            return line[len(label) :]
+    return line
 
 
 def _sentences(number: int, chunk: Chunk) -> list[Sentence]:

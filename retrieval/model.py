@@ -24,6 +24,11 @@ CURRICULUM = "curriculum"
 CATALOG = "catalog"
 PAPER = "paper"
 QUESTION = "question"  # a question-bank record: its stem, key and explanation
+# The labelled lines of a question passage. The labels help the search and the index's readers;
+# a quote drops them, and never quotes the stem (a false true/false statement is no fact).
+STEM_PREFIX = "问 Q: "
+KEY_PREFIX = "答 A: "
+WHY_PREFIX = "解析 Why: "
 
 
 @dataclass(frozen=True)

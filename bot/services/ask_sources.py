@@ -12,14 +12,9 @@ from functools import cache
 
 from curriculum import load_plan
 from quizzes import Kind, Question, load_banks
-from retrieval.model import QUESTION, Chunk
+from retrieval.model import KEY_PREFIX, QUESTION, STEM_PREFIX, WHY_PREFIX, Chunk
 
 QUESTION_LABEL = "题库 Question bank"
-# Lines of a question chunk: the stem is searched but never quoted as an answer (a false
-# true/false statement must not be read as a fact).
-STEM_PREFIX = "问 Q: "
-KEY_PREFIX = "答 A: "
-WHY_PREFIX = "解析 Why: "
 
 
 def bank_doc(plan_id: str) -> str:

@@ -12,6 +12,7 @@ from bot.core import render_plain
 from bot.core.catalog import Scope, commands_for
 from bot.core.names import LANGUAGE_NAMES
 from curriculum import PLAN_IDS, load_plan
+from retrieval.curriculum_chunks import curriculum_chunks
 from tests.retro.support import learner_id
 from tests.support.bank import TEST_BANK, load_test_bank
 from tests.support.chat import Chat
@@ -38,6 +39,13 @@ def _plan_texts() -> set[str]:
         for items in plan.checklists.values():
             texts |= set(items)
         texts |= _source_words(plan.source_path.read_text(encoding="utf-8"))
+    # /ask quotes lesson passages as the index holds them, line labels included ("…重点: …").
+    texts |= {
+        line.split(": ", 1)[0]
+        for chunk in curriculum_chunks()
+        for line in chunk.text.splitlines()
+        if ": " in line
+    }
     return texts
 
 

@@ -240,7 +240,7 @@ async def test_explain_says_why_the_key_is_right_from_the_lesson(ask_app: App) -
     text = render_plain(reply.body)
     answer, sources = text.split("\n\nSources\n")
     # [1] is the question itself: its key and why, never its stem alone.
-    assert "[1] 答 A: 冻结原权重，只训练两个低秩矩阵 A 和 B。 — 解析 Why: 低秩分解" in answer
+    assert "[1] 冻结原权重，只训练两个低秩矩阵 A 和 B。 — 低秩分解" in answer
     assert "LoRA 为什么能" not in answer
     # Then the lesson's own sentences, cited.
     assert "[2] Day 47 · PEFT方法: LoRA" in answer
