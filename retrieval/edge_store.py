@@ -47,12 +47,10 @@ from .query import (
     Where,
     field,
 )
-from .store import IndexBusyError, Point, Scored
+from .store import INDEXED_FIELDS, SCROLL_PAGE, IndexBusyError, Point, Scored
 
 log = logging.getLogger(__name__)
 
-SCROLL_PAGE = 1000
-INDEXED_FIELDS = ("doc", "plan", "track", "lesson_key", "source")
 LOCK_WAIT_SECONDS = 120.0
 _copies = itertools.count()
 

@@ -25,12 +25,9 @@ from .query import (
     Where,
     field,
 )
-from .store import Point, Scored
+from .store import INDEXED_FIELDS, SCROLL_PAGE, Point, Scored
 
 log = logging.getLogger(__name__)
-
-SCROLL_PAGE = 1000
-INDEXED_FIELDS = ("doc", "plan", "track", "lesson_key", "source")
 
 
 def _condition(condition: Condition) -> models.Condition:

@@ -5,6 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+# Both stores page through points this many at a time, and index these payload fields
+# (the scopes and the question-bank lane filter on them).
+SCROLL_PAGE = 1000
+INDEXED_FIELDS = ("doc", "plan", "track", "lesson_key", "source")
+
 
 class IndexBusyError(RuntimeError):
     """The local index cannot be opened or written now; the message says what to do."""
