@@ -11,7 +11,7 @@ from bot.adapters.discord import DiscordAdapter
 from bot.app import App
 from bot.db.models import Learner
 from bot.settings import RetroSettings, Settings
-from tests.support.adapters import Clock, onboard_in_english
+from tests.support.adapters import Clock, newest_offering, onboard_in_english
 from tests.support.adapters import learner_row as support_learner_row
 from tests.support.discord_standin import Channel, DiscordStandIn, DiscordUser, Message
 
@@ -98,10 +98,7 @@ class DiscordChat:
         return await self._settled(before, expect)
 
     def with_button(self, label: str) -> Message:
-        for message in reversed(self.messages):
-            if any(label in text for text, _ in message.buttons()):
-                return message
-        raise AssertionError(f"no message offers {label!r}")
+        return newest_offering(self.messages, label)
 
     async def press(
         self, label: str, expect: int = 1, message: Message | None = None

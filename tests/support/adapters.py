@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
 from sqlalchemy import select
 
@@ -21,6 +21,21 @@ class Clock:
 
     def __call__(self) -> dt.datetime:
         return self.now
+
+
+class Buttoned(Protocol):
+    def buttons(self) -> Sequence[tuple[str, Any]]: ...
+
+
+M = TypeVar("M", bound=Buttoned)
+
+
+def newest_offering(messages: Sequence[M], label: str) -> M:
+    """The newest bot message offering a button whose label contains `label`."""
+    for message in reversed(messages):
+        if any(label in text for text, _ in message.buttons()):
+            return message
+    raise AssertionError(f"no message offers {label!r}")
 
 
 async def learner_row(app: App, platform: str, user_id: int) -> Learner | None:

@@ -10,7 +10,7 @@ import pytest
 from bot.adapters.telegram import TelegramAdapter, Webhook, build_application
 from bot.app import App
 from bot.db.models import Learner
-from tests.support.adapters import Clock, onboard_in_english
+from tests.support.adapters import Clock, newest_offering, onboard_in_english
 from tests.support.adapters import learner_row as support_learner_row
 from tests.support.telegram_standin import ChatMessage, TelegramStandIn, User
 
@@ -78,11 +78,7 @@ class TelegramChat:
         return self.messages[before:]
 
     def with_button(self, label: str) -> ChatMessage:
-        """The newest bot message offering a button whose label contains `label`."""
-        for message in reversed(self.messages):
-            if any(label in text for text, _ in message.buttons()):
-                return message
-        raise AssertionError(f"no message offers {label!r}")
+        return newest_offering(self.messages, label)
 
     async def press(
         self, label: str, expect: int = 1, message: ChatMessage | None = None
