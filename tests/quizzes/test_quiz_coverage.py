@@ -35,5 +35,7 @@ def test_the_banks_mix_kinds_and_difficulties() -> None:
     kinds = Counter(question.kind for question in questions)
     difficulties = Counter(question.difficulty for question in questions)
     assert set(kinds) == set(Kind)
-    assert all(kinds[kind] >= 0.1 * len(questions) for kind in Kind)
+    # Each kind keeps a real share. Cloze is the smallest: the reviews turned name-recall
+    # blanks (the stem all but spells the term) into applied questions.
+    assert all(kinds[kind] >= 0.08 * len(questions) for kind in Kind)
     assert set(difficulties) == {1, 2, 3, 4, 5}
