@@ -12,10 +12,14 @@ from quizzes.model import Kind, Question
 from quizzes.validate import validate_entries
 
 
+def _curated() -> list[BankEntry]:
+    return [entry for entry in load_banks() if entry.path.name != STRUCTURAL_FILE]
+
+
 @pytest.fixture(scope="module")
 def generated() -> dict[str, list[Question]]:
-    others = [entry for entry in load_banks() if entry.path.name != STRUCTURAL_FILE]
-    return {plan: structural_questions(plan, existing=others) for plan in PLAN_IDS}
+    curated = _curated()
+    return {plan: structural_questions(plan, existing=curated) for plan in PLAN_IDS}
 
 
 def _by_lesson(questions: list[Question], key: str, family: str) -> Question:
@@ -75,5 +79,4 @@ def test_choice_questions_are_well_formed(generated: dict[str, list[Question]]) 
 def test_generation_is_deterministic(generated: dict[str, list[Question]]) -> None:
     # The same banks give the same questions (a curated question may shadow a candidate, so
     # the run is compared with the same `existing`).
-    others = [entry for entry in load_banks() if entry.path.name != STRUCTURAL_FILE]
-    assert structural_questions("llm-app-180", existing=others) == generated["llm-app-180"]
+    assert structural_questions("llm-app-180", existing=_curated()) == generated["llm-app-180"]
