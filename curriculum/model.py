@@ -170,6 +170,11 @@ class Plan:
             raise UnknownTrack(f"day {day} of {self.id} needs a track, one of {self.track_ids()}")
         return lesson
 
+    def row(self, track: str | None, day: int) -> Lesson | None:
+        """The lesson the plan writes for exactly this track (None: the shared row) and day,
+        without falling back to the shared day: what a question's lesson key names."""
+        return self._index.get((track, day))
+
     def _check_track(self, track: str | None) -> None:
         if track is not None and track not in self.tracks:
             known = self.track_ids() or "no tracks (use None)"

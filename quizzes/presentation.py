@@ -6,6 +6,9 @@ from __future__ import annotations
 
 import random
 
+from curriculum.errors import CurriculumError
+from curriculum.loader import load_plan
+from curriculum.model import Lesson
 from quizzes.grading import match_key
 from quizzes.model import Kind, Question
 
@@ -18,20 +21,30 @@ def option_order(question: Question, seed: str) -> tuple[int, ...]:
     return tuple(order)
 
 
-def _leaks(topic: str, answers: list[str]) -> bool:
-    folded = match_key(topic)
+def _leaks(title: str, answers: list[str]) -> bool:
+    folded = match_key(title)
     return any(
         answer and (answer in folded or folded in answer)
         for answer in (match_key(text) for text in answers)
     )
 
 
-def header_topic(question: Question) -> str | None:
-    """The topic to show above a card, or None when it would give the answer away: never on
-    cards the learner must produce the answer for (cloze, recall), and on a choice card only when
-    the topic does not name the right option."""
-    if not question.topic or question.kind in {Kind.CLOZE, Kind.RECALL}:
+def header_title(question: Question) -> str | None:
+    """The lesson's title to show above a card, or None when there is none or it would name the
+    answer. The lesson, not the question's own topic: a topic is written for the one idea the
+    question tests ("澄清追问" above "what should the bot do first?"), so it points at the key."""
+    lesson = _lesson_of(question)
+    if lesson is None:
         return None
-    if question.kind == Kind.CHOICE and _leaks(question.topic, [question.answer]):
+    if question.kind != Kind.TRUE_FALSE and _leaks(
+        lesson.title, [question.answer, *question.accepted]
+    ):
         return None
-    return question.topic
+    return lesson.title
+
+
+def _lesson_of(question: Question) -> Lesson | None:
+    try:
+        return load_plan(question.plan).row(question.track, question.day)
+    except CurriculumError:
+        return None  # a bank for a plan this build does not ship: no title, still a card

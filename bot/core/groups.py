@@ -34,7 +34,7 @@ from bot.services.validation import parse_push_time
 from curriculum import load_plan
 from quizzes.grading import grade
 from quizzes.model import Kind
-from quizzes.presentation import header_topic, option_order
+from quizzes.presentation import header_title, option_order
 from quizzes.srs import rating_for_answer
 
 GROUP_QUIZ = "group-quiz"
@@ -329,7 +329,7 @@ async def _quiz(ctx: Context, _args: str) -> None:
             Bold(
                 " · ".join(
                     [ctx._("Group quiz · Day {day}").format(day=question.day)]
-                    + [topic for topic in [header_topic(question)] if topic]
+                    + [title for title in [header_title(question)] if title]
                 )
             )
         ),

@@ -13,7 +13,7 @@ from bot.services.quiz_sessions import PRACTICE, SCHEDULED
 from curriculum import load_plan
 from quizzes.free_text import FreeTextGrade, is_non_answer
 from quizzes.model import Kind, Question
-from quizzes.presentation import header_topic
+from quizzes.presentation import header_title
 from quizzes.srs import Rating, format_interval
 
 LETTERS = "ABCDEF"
@@ -122,9 +122,9 @@ async def _start_practice(ctx: Context, queue: list[str], scope: str) -> None:
 def _header(ctx: Context, shown: quiz_flow.Showing) -> Line:
     question = shown.question
     parts = [f"{shown.number}/{shown.total}", ctx._("Day {day}").format(day=question.day)]
-    topic = header_topic(question)
-    if topic:
-        parts.append(topic)
+    title = header_title(question)
+    if title:
+        parts.append(title)
     if shown.row.mode == PRACTICE:
         parts.append(ctx._("practice"))
     return line(Bold(" · ".join(parts)))

@@ -79,7 +79,7 @@ async def test_every_kind_right_and_wrong_across_three_days(app: App, learner: C
     text = await learner.say(
         "/quiz 1"
     )  # practice on day 1: both of its questions, schedule untouched
-    assert "1/2 · Day 1 · 类型提示 · practice" in text
+    assert "1/2 · Day 1 · Python类型系统与类型提示 · practice" in text
     await learner.choose("typing")
     assert "✅ Correct!" in learner.text and "Next review" not in learner.text
     await learner.press("Show answer")
@@ -260,13 +260,14 @@ async def test_export_and_forget_cover_cards_and_reviews(app: App, learner: Chat
     assert after["cards"] == [] and after["review_logs"] == [] and after["quiz_sessions"] == []
 
 
+# Day 1's lesson is "Python类型系统与类型提示": its title names the answer of each of these.
 LEAKY = [
     Question.from_record(
         {
             "plan": "ai-fullstack-100",
             "track": None,
             "day": 1,
-            "topic": "类型提示",
+            "topic": "PEP 484",
             "kind": kind,
             "stem": stem,
             "answer": answer,
@@ -277,7 +278,7 @@ LEAKY = [
     )
     for kind, stem, answer, extra in [
         ("cloze", "PEP 484 引入的 ____ 让函数签名标注参数和返回值的类型。", "类型提示", {}),
-        ("recall", "PEP 484 引入的是什么特性？", "类型提示（type hints）", {}),
+        ("recall", "PEP 484 引入的是什么特性？", "类型提示", {}),
         (
             "choice",
             "PEP 484 引入了哪种特性？",
@@ -286,29 +287,37 @@ LEAKY = [
         ),
     ]
 ]
+DAY_1_TITLE = "Python类型系统与类型提示"
 
 
-async def test_card_headers_keep_the_answer_hidden(app: App, learner: Chat) -> None:
+async def test_card_headers_name_the_lesson_and_keep_the_answer_hidden(
+    app: App, learner: Chat
+) -> None:
     async with app.sessions() as session, session.begin():
         await import_questions(session, [*TEST_BANK, *LEAKY])
     leaky = {question.stem: question for question in LEAKY}
+    topics = {question.topic for question in [*TEST_BANK, *LEAKY] if question.day == 1}
     await learner.say("/quiz 1")
-    seen = set()
+    seen, titled = set(), 0
     while "Round complete" not in learner.text:
         header, stem = learner.last_menu_text.splitlines()[:2]
+        # The question's own topic points at its key: never in the header.
+        assert not any(f"· {topic} ·" in header for topic in topics), header
         question = leaky.get(stem)
         if question is not None:
             seen.add(question.kind)
-            assert "类型提示" not in header, header  # the topic names the answer
+            assert DAY_1_TITLE not in header, header  # the lesson's title names the answer
             assert header.endswith("Day 1 · practice")
-        elif "typing" in learner.last_menu_text:
-            assert "· 类型提示 ·" in header  # a topic that does not leak is still shown
+        else:
+            assert header.endswith(f"Day 1 · {DAY_1_TITLE} · practice"), header
+            titled += 1
         if "Show answer" in [label for label, _ in learner.last_buttons]:
             await learner.press("Show answer")
             await learner.press("Next")
         else:
             await learner.press("I don't know")
     assert seen == {"cloze", "recall", "choice"}
+    assert titled
 
 
 async def test_choice_options_are_shuffled_per_presentation_and_graded_right(

@@ -62,7 +62,7 @@ async def test_lesson_join_quiz_and_leaderboard(app: App) -> None:
     assert await bob.say("just chatting with friends") == ""  # plain talk is not for the bot
 
     text = await admin.say("/quiz")
-    assert "Group quiz · Day 1" in text and TEST_BANK[0].stem in text
+    assert "Group quiz · Day 1 · Python类型系统与类型提示" in text and TEST_BANK[0].stem in text
     post = admin.last_buttons
     bob.last_buttons = cyd.last_buttons = post
     bob.last_menu_text = cyd.last_menu_text = admin.last_menu_text
